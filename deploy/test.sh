@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The README's *test* command, and what .ci/run calls: install what the tests need, run the
+# static checks and every test against real PostgreSQL, MinIO, SeaweedFS, gpg and libmagic.
+# The servers are started by the test session itself (tests/services) on 127.0.0.1 and free
+# ports in temporary directories, and stopped when it ends.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source deploy/lib.sh
+
+MINIO_MODULE="github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c"
+MINIO_BIN_DIR="$HOME/.cache/rto-portal/bin"
+required="postgres,seaweedfs"
+
+ensure_system_packages gnupg libmagic1 postgresql
+ensure_python_env
+
+# MinIO is distributed as source only: build it once from the Go module proxy and keep
+# the binary under the home directory so later runs skip the build.
+if [ -x "$MINIO_BIN_DIR/minio" ]; then
+    say "MinIO: cached binary $MINIO_BIN_DIR/minio"
+    required="$required,minio"
+elif command -v go >/dev/null; then
+    say "MinIO: building $MINIO_MODULE (several minutes, once)"
+    start=$(date +%s)
+    mkdir -p "$MINIO_BIN_DIR"
+    GOBIN="$MINIO_BIN_DIR" GOFLAGS=-buildvcs=false GOTOOLCHAIN=local go install "$MINIO_MODULE"
+    say "MinIO: built in $(( $(date +%s) - start )) s"
+    required="$required,minio"
+else
+    say "MinIO: Go is missing, so the S3 tests run on SeaweedFS alone"
+fi
+if [ "${CI:-}" = "true" ]; then
+    required="$required,minio"
+fi
+export PORTAL_TEST_REQUIRE="$required"
+
+say "lint: ruff"
+uv run --frozen ruff check .
+uv run --frozen ruff format --check .
+say "types: mypy --strict"
+uv run --frozen mypy
+say "layers: import-linter"
+uv run --frozen lint-imports
+say "schema: tables and migrations agree"
+uv run --frozen portal db check
+
+say "tests (required servers: $PORTAL_TEST_REQUIRE)"
+uv run --frozen pytest --cov --cov-branch --cov-report=term:skip-covered "$@"

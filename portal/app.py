@@ -1,0 +1,173 @@
+"""The composition root: the one place that turns settings into adapters and an app.
+
+``create_app(settings)`` builds the database engine, the object store, the GnuPG home and
+the master key, and wires them into the Litestar app. Everything else receives them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from piccolo.engine.base import Engine
+
+from crypto import GnuPGHome, MasterKey
+from portal.db.engine import (
+    assert_schema_current,
+    bind_engine,
+    close_engine,
+    migrate,
+    open_engine,
+    postgres_engine,
+    sqlite_engine,
+)
+from portal.services.clock import Clock, system_clock
+from portal.services.errors import ServiceError
+from portal.services.health import Probe
+from portal.settings import Settings
+from portal.web import health
+from portal.web.errors import service_error_response
+from portal.web.state import PortalDeps
+from storage import LocalObjectStore, ObjectStore, S3ObjectStore
+
+log = logging.getLogger("portal")
+
+
+class StartupRefused(Exception):
+    """A security or consistency precondition for serving is not met; the message says which."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Adapters:
+    settings: Settings
+    engine: Engine[Any]
+    object_store: ObjectStore
+    gnupg: GnuPGHome
+    master_key: MasterKey
+
+
+def build_engine(settings: Settings) -> Engine[Any]:
+    if settings.database_url is not None:
+        return postgres_engine(settings.database_url)
+    return sqlite_engine(settings.sqlite_path)
+
+
+def build_object_store(settings: Settings) -> ObjectStore:
+    if settings.s3 is not None:
+        return S3ObjectStore(
+            endpoint=settings.s3.endpoint,
+            access_key=settings.s3.access_key,
+            secret_key=settings.s3.secret_key,
+            bucket=settings.s3.bucket,
+            secure=settings.s3.secure,
+            region=settings.s3.region,
+        )
+    settings.objects_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return LocalObjectStore(settings.objects_dir)
+
+
+def load_master_key(settings: Settings) -> MasterKey:
+    """The master key; in the embedded default it is generated on first start."""
+    path = settings.effective_master_key_file
+    if path.exists():
+        return MasterKey.load(path)
+    if settings.master_key_file is not None or settings.is_production:
+        raise StartupRefused(f"master key file {path} does not exist")
+    key = MasterKey.generate()
+    key.write(path)
+    log.warning(
+        "GENERATED A NEW MASTER KEY at %s. It protects every case key: back it up, keep it "
+        "off shared disks, and use PORTAL_MASTER_KEY_FILE with PORTAL_ENV=production in "
+        "production. Losing it makes every stored document unreadable.",
+        path,
+    )
+    return key
+
+
+def build_adapters(settings: Settings) -> Adapters:
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    engine = build_engine(settings)
+    bind_engine(engine)
+    return Adapters(
+        settings=settings,
+        engine=engine,
+        object_store=build_object_store(settings),
+        gnupg=GnuPGHome(settings.gnupg_home),
+        master_key=load_master_key(settings),
+    )
+
+
+async def prepare_database(adapters: Adapters) -> None:
+    """Embedded: migrate on start. Production: refuse a database that is behind the code.
+
+    In production several app processes start at once; letting each of them migrate would
+    race, so migrations there are an explicit ``portal db migrate`` step before rollout.
+    """
+    if adapters.settings.is_production:
+        await assert_schema_current()
+        return
+    for line in await migrate():
+        log.info("migration: %s", line)
+
+
+def readiness_probes(adapters: Adapters) -> dict[str, Probe]:
+    async def database() -> None:
+        await adapters.engine.run_ddl("SELECT 1")
+
+    async def object_store() -> None:
+        await asyncio.to_thread(adapters.object_store.check)
+
+    async def gpg() -> None:
+        await asyncio.to_thread(adapters.gnupg.check)
+
+    return {"database": database, "object_store": object_store, "gpg": gpg}
+
+
+def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
+    adapters = build_adapters(settings)
+    deps = PortalDeps(clock=clock, readiness_probes=readiness_probes(adapters))
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await open_engine(adapters.engine)
+        try:
+            await prepare_database(adapters)
+            if isinstance(adapters.object_store, S3ObjectStore):
+                await asyncio.to_thread(adapters.object_store.ensure_bucket)
+            log.info("portal ready: %s", settings.describe())
+            yield
+        finally:
+            await close_engine(adapters.engine)
+
+    return Litestar(
+        route_handlers=[health.live, health.ready],
+        dependencies={"deps": Provide(lambda: deps, use_cache=True, sync_to_thread=False)},
+        exception_handlers={ServiceError: service_error_response},
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(
+            title="RTO portal",
+            version="0.1.0",
+            description="Encrypted, consent-bound document exchange for Zorg- en Veiligheidshuizen",
+            path="/schema",
+        ),
+        debug=False,
+    )
+
+
+def app_from_environment() -> Litestar:
+    """Entry point for uvicorn's factory mode: each worker process builds its own app."""
+    from portal.settings import load_settings
+
+    settings = load_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return create_app(settings)

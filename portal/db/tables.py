@@ -1,0 +1,181 @@
+"""Piccolo tables: the portal's data at rest, the same on SQLite and PostgreSQL.
+
+Ids are random UUIDs so that a guessed or incremented id reveals nothing about other
+cases. The audit table deliberately has no foreign keys: its records must outlive the
+cases, documents and users they describe (destruction after 12 months, art. 11.2c).
+Timestamps are always timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    BigInt,
+    BigSerial,
+    Boolean,
+    ForeignKey,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from portal.domain.cases import Phase
+from portal.domain.documents import LegalBasis
+from portal.domain.parties import PartijKind, PartijStatus
+
+
+class Partij(Table, tablename="partij"):
+    id = UUID(primary_key=True)
+    name = Varchar(length=200, unique=True)
+    kind = Varchar(length=40, choices=PartijKind)
+    status = Varchar(length=20, choices=PartijStatus, default=PartijStatus.ACTIVE)
+    withdrawn_at = Timestamptz(null=True, default=None)
+    # A partij may register its own OpenPGP key: its documents are then also encrypted to
+    # it, so it stays able to read what it provided (it remains controller, art. 2.1).
+    openpgp_public_key = Text(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class User(Table, tablename="portal_user"):
+    id = UUID(primary_key=True)
+    username = Varchar(length=100, unique=True)
+    partij = ForeignKey(references=Partij, on_delete=OnDelete.restrict)
+    # Art. 13.3 and 13.1: no access without a positive VOG and a signed confidentiality
+    # statement on record; the time they were recorded is kept with them.
+    vog_recorded_at = Timestamptz(null=True, default=None)
+    geheimhouding_recorded_at = Timestamptz(null=True, default=None)
+    # Role codes (portal.domain.parties.Role); a user may hold several.
+    roles = JSON(default=[])
+    openpgp_public_key = Text(null=True, default=None)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class ApiToken(Table, tablename="api_token"):
+    id = UUID(primary_key=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade)
+    # Only the SHA-256 of the token is stored: a database dump yields no usable token.
+    token_hash = Varchar(length=64, unique=True)
+    label = Varchar(length=100, default="")
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class Casus(Table, tablename="casus"):
+    id = UUID(primary_key=True)
+    reference = Varchar(length=100, unique=True)
+    reported_by = ForeignKey(references=Partij, on_delete=OnDelete.restrict)
+    phase = Varchar(length=20, choices=Phase, default=Phase.AANMELDING)
+    created_at = Timestamptz()
+    # The afschaling decision starts the retention timeline (art. 11.2).
+    afschaling_at = Timestamptz(null=True, default=None)
+    destroyed_at = Timestamptz(null=True, default=None)
+
+
+class CaseKey(Table, tablename="case_key"):
+    id = UUID(primary_key=True)
+    casus = ForeignKey(references=Casus, on_delete=OnDelete.cascade, unique=True)
+    fingerprint = Varchar(length=64, unique=True)
+    public_key = Text()
+    # Armored secret key, protected by a passphrase derived from the master key: a
+    # database dump without the master key opens no document. Deleting this row is the
+    # crypto-shredding of the case.
+    protected_secret_key = Text()
+    created_at = Timestamptz()
+
+
+class Consent(Table, tablename="consent"):
+    id = UUID(primary_key=True)
+    partij = ForeignKey(references=Partij, on_delete=OnDelete.restrict)
+    subject_pseudonym = Varchar(length=128)
+    scope = Text()
+    obtained_by = Varchar(length=200)
+    obtained_at = Timestamptz()
+    recorded_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    recorded_at = Timestamptz()
+    # Art. 7.2d, 13.7: once withdrawn, no further provision and recipients' use lapses.
+    withdrawn_at = Timestamptz(null=True, default=None)
+    withdrawn_reason = Text(null=True, default=None)
+
+
+class Document(Table, tablename="document"):
+    id = UUID(primary_key=True)
+    casus = ForeignKey(references=Casus, on_delete=OnDelete.cascade)
+    phase = Varchar(length=20, choices=Phase)
+    provider = ForeignKey(references=Partij, on_delete=OnDelete.restrict)
+    uploaded_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    file_name = Varchar(length=255)
+    media_type = Varchar(length=100)
+    size = BigInt()
+    sha256 = Varchar(length=64)
+    object_key = Varchar(length=200, unique=True)
+    # The provider's restrictions: which purposes of its phase it allows, what the
+    # document holds, and on which basis it is provided (art. 3.5, 7.2, Bijlage 4).
+    purposes = JSON(default=[])
+    data_categories = JSON(default=[])
+    legal_basis = Varchar(length=20, choices=LegalBasis)
+    consent = ForeignKey(references=Consent, null=True, default=None, on_delete=OnDelete.restrict)
+    description = Text(default="")
+    created_at = Timestamptz()
+
+
+class Grant(Table, tablename="access_grant"):
+    id = UUID(primary_key=True)
+    casus = ForeignKey(references=Casus, on_delete=OnDelete.cascade)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade)
+    granted_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    granted_at = Timestamptz()
+    until = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    revoke_reason = Text(null=True, default=None)
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    """A record of the append-only, hash-chained audit log (NEN 7513, Logboek Dataverwerkingen)."""
+
+    seq = BigSerial(primary_key=True)
+    started_at = Timestamptz()
+    ended_at = Timestamptz()
+    action = Varchar(length=80)
+    outcome = Varchar(length=20)
+    reason = Text(default="")
+    actor_user_id = Varchar(length=36, null=True, default=None)
+    actor_username = Varchar(length=100, null=True, default=None)
+    actor_partij_id = Varchar(length=36, null=True, default=None)
+    actor_role = Varchar(length=30, null=True, default=None)
+    on_behalf_of = Varchar(length=100, null=True, default=None)
+    case_id = Varchar(length=36, null=True, default=None)
+    phase = Varchar(length=20, null=True, default=None)
+    document_id = Varchar(length=36, null=True, default=None)
+    document_sha256 = Varchar(length=64, null=True, default=None)
+    purpose = Varchar(length=40, null=True, default=None)
+    legal_basis = Varchar(length=20, null=True, default=None)
+    consent_id = Varchar(length=36, null=True, default=None)
+    justification = Text(null=True, default=None)
+    emergency = Boolean(default=False)
+    client_address = Varchar(length=64, null=True, default=None)
+    user_agent = Varchar(length=300, null=True, default=None)
+    trace_id = Varchar(length=32, null=True, default=None)
+    span_id = Varchar(length=16, null=True, default=None)
+    processing_activity = Varchar(length=80, null=True, default=None)
+    data_subject_ref = Varchar(length=64, null=True, default=None)
+    prev_hash = Varchar(length=64)
+    hash = Varchar(length=64, unique=True)
+
+
+ALL_TABLES: tuple[type[Table], ...] = (
+    Partij,
+    User,
+    ApiToken,
+    Casus,
+    CaseKey,
+    Consent,
+    Document,
+    Grant,
+    AuditEvent,
+)

@@ -1,0 +1,72 @@
+"""Who takes part: partij kinds and user roles, the codes the API and the data use."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NewType
+from uuid import UUID
+
+PartijId = NewType("PartijId", UUID)
+UserId = NewType("UserId", UUID)
+
+
+class PartijKind(enum.StrEnum):
+    """A partij's kind fixes its legal basis for providing data (art. 6.4 a-m)."""
+
+    BURGEMEESTER = "burgemeester"
+    COLLEGE = "college"
+    OM = "om"
+    POLITIE = "politie"
+    RVDK = "rvdk"
+    VEILIG_THUIS = "veilig_thuis"
+    RECLASSERING = "reclassering"
+    GECERTIFICEERDE_INSTELLING = "gecertificeerde_instelling"
+    GGZ = "ggz"
+    GGD = "ggd"
+    DJI = "dji"
+    SLACHTOFFERHULP = "slachtofferhulp"
+    ZORGAANBIEDER = "zorgaanbieder"
+    WONINGCORPORATIE = "woningcorporatie"
+    OVERIG = "overig"
+
+
+class Role(enum.StrEnum):
+    PROCESREGISSEUR = "procesregisseur"
+    CASUSREGISSEUR = "casusregisseur"
+    DEELNEMER = "deelnemer"
+    PARTNER = "partner"
+    MANAGER = "manager"
+    ADMINISTRATIEF = "administratief"
+    FG = "fg"
+
+
+class PartijStatus(enum.StrEnum):
+    ACTIVE = "active"
+    # Art. 27.3: a partij that leaves the covenant loses all access at once.
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Partij:
+    id: PartijId
+    name: str
+    kind: PartijKind
+    status: PartijStatus
+
+
+@dataclass(frozen=True, kw_only=True)
+class User:
+    id: UserId
+    username: str
+    partij_id: PartijId
+    roles: frozenset[Role]
+    vog_recorded_at: datetime | None
+    geheimhouding_recorded_at: datetime | None
+    active: bool
+
+    @property
+    def screened(self) -> bool:
+        """Art. 13.1 and 13.3: both a VOG and a signed confidentiality statement on record."""
+        return self.vog_recorded_at is not None and self.geheimhouding_recorded_at is not None

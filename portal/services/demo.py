@@ -1,0 +1,105 @@
+"""Demo data: the partijen of the Noord-Limburg covenant and one user per role.
+
+Loading it twice changes nothing but the printed logins: existing partijen and users are
+kept, and each demo user's earlier demo token is revoked and replaced, because only token
+hashes are stored and a login that cannot be printed is no use to the person trying it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.db import repositories
+from portal.domain.parties import PartijKind, Role
+from portal.services import partijen, users
+from portal.services.clock import Clock
+
+ZVH = "Zorg- en Veiligheidshuis Noord-Limburg"
+
+# The signatories of the privacy protocol, with the kind that fixes their legal basis.
+COVENANT_PARTIJEN: tuple[tuple[str, PartijKind], ...] = (
+    (ZVH, PartijKind.OVERIG),
+    ("Gemeente Beesel", PartijKind.COLLEGE),
+    ("Gemeente Bergen", PartijKind.COLLEGE),
+    ("Gemeente Gennep", PartijKind.COLLEGE),
+    ("Gemeente Horst aan de Maas", PartijKind.COLLEGE),
+    ("Gemeente Mook en Middelaar", PartijKind.COLLEGE),
+    ("Gemeente Peel en Maas", PartijKind.COLLEGE),
+    ("Gemeente Venlo", PartijKind.COLLEGE),
+    ("Gemeente Venray", PartijKind.COLLEGE),
+    ("Politie Eenheid Limburg", PartijKind.POLITIE),
+    ("Arrondissementsparket Limburg", PartijKind.OM),
+    ("Raad voor de Kinderbescherming", PartijKind.RVDK),
+    ("Reclassering Nederland", PartijKind.RECLASSERING),
+    ("Bureau Jeugdzorg Limburg", PartijKind.GECERTIFICEERDE_INSTELLING),
+    ("Veilig Thuis", PartijKind.VEILIG_THUIS),
+    ("MEE De Meent Groep", PartijKind.ZORGAANBIEDER),
+    ("Dienst Justitiële Inrichtingen Limburg", PartijKind.DJI),
+    ("Vincent van Gogh voor geestelijke gezondheid", PartijKind.GGZ),
+    ("Met GGZ", PartijKind.GGZ),
+    ("De Rooyse Wissel", PartijKind.GGZ),
+    ("Moveoo", PartijKind.ZORGAANBIEDER),
+    ("William Schrikker Groep", PartijKind.GECERTIFICEERDE_INSTELLING),
+    ("Pedagogisch Sociaal Werk", PartijKind.ZORGAANBIEDER),
+    ("Stevig-Dichtbij", PartijKind.GGZ),
+    ("Woonwenz", PartijKind.WONINGCORPORATIE),
+    ("Antares", PartijKind.WONINGCORPORATIE),
+    ("Wonen Limburg", PartijKind.WONINGCORPORATIE),
+    ("Destion", PartijKind.WONINGCORPORATIE),
+    ("Nester", PartijKind.WONINGCORPORATIE),
+    ("Leger des Heils", PartijKind.ZORGAANBIEDER),
+    ("Leger des Heils Jeugdbescherming en Reclassering", PartijKind.GECERTIFICEERDE_INSTELLING),
+)
+
+DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
+    ("alice", ZVH, Role.PROCESREGISSEUR),
+    ("bob", "Vincent van Gogh voor geestelijke gezondheid", Role.DEELNEMER),
+    ("carol", "Gemeente Venlo", Role.CASUSREGISSEUR),
+    ("dave", "Politie Eenheid Limburg", Role.PARTNER),
+    ("erin", ZVH, Role.MANAGER),
+    ("frank", ZVH, Role.ADMINISTRATIEF),
+    ("grace", "Gemeente Venlo", Role.FG),
+)
+
+DEMO_TOKEN_LABEL = "demo"  # noqa: S105 - a label for tokens, not a secret
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoLogin:
+    username: str
+    role: Role
+    partij: str
+    token: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoResult:
+    partijen_added: int
+    users_added: int
+    logins: tuple[DemoLogin, ...]
+
+
+async def load_demo(*, clock: Clock) -> DemoResult:
+    partijen_added = 0
+    for name, kind in COVENANT_PARTIJEN:
+        if await repositories.partij_by_name(name) is None:
+            await partijen.add_partij(name=name, kind=kind, clock=clock)
+            partijen_added += 1
+    users_added = 0
+    logins = []
+    for username, partij_name, role in DEMO_USERS:
+        if await repositories.user_by_username(username) is None:
+            await users.add_user(
+                username=username,
+                partij_name=partij_name,
+                roles=frozenset({role}),
+                vog=True,
+                geheimhouding=True,
+                clock=clock,
+            )
+            users_added += 1
+        token = await users.create_token(
+            username=username, clock=clock, label=DEMO_TOKEN_LABEL, replace_same_label=True
+        )
+        logins.append(DemoLogin(username=username, role=role, partij=partij_name, token=token))
+    return DemoResult(partijen_added=partijen_added, users_added=users_added, logins=tuple(logins))

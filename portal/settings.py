@@ -1,0 +1,192 @@
+"""One frozen settings struct, built once from ``PORTAL_*`` environment variables.
+
+Nothing else in the project reads ``os.environ``. Secrets may also come from a file named
+by ``<NAME>_FILE`` (the way container orchestrators mount them), so they need not sit in
+the process environment.
+
+Without any variable set the portal runs as the *embedded default*: SQLite, a local
+directory object store and a generated master key, all under one data directory. In
+production (``PORTAL_ENV=production``) it refuses to start unless the master key, the
+database and the object store are set explicitly: a silently generated key or a local
+SQLite file would lose or strand documents once a second app process starts.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+GIB = 1024**3
+
+
+class Environment(enum.StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class SettingsError(Exception):
+    """The environment does not describe a portal that may start; the message says why."""
+
+
+class S3Settings(msgspec.Struct, frozen=True, kw_only=True):
+    endpoint: str
+    access_key: str
+    secret_key: str = msgspec.field()
+    bucket: str
+    secure: bool
+    region: str | None = None
+
+    def __repr__(self) -> str:  # never print the secret key in logs or tracebacks
+        return (
+            f"S3Settings(endpoint={self.endpoint!r}, bucket={self.bucket!r}, secure={self.secure})"
+        )
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    env: Environment
+    data_dir: Path
+    database_url: str | None
+    """PostgreSQL URL; None means the embedded SQLite file in the data directory."""
+    s3: S3Settings | None
+    """MinIO/S3 object store; None means the local directory store in the data directory."""
+    master_key_file: Path | None
+    """Explicit master key file; None means ``<data_dir>/master.key``, generated on first start."""
+    host: str
+    port: int
+    max_upload_bytes: int
+    log_level: str
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "portal.sqlite3"
+
+    @property
+    def objects_dir(self) -> Path:
+        return self.data_dir / "objects"
+
+    @property
+    def gnupg_home(self) -> Path:
+        return self.data_dir / "gnupg"
+
+    @property
+    def effective_master_key_file(self) -> Path:
+        return self.master_key_file or self.data_dir / "master.key"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    def describe(self) -> str:
+        """One line for the operator's log: which database and store, never a secret."""
+        database = "PostgreSQL" if self.database_url else f"SQLite at {self.sqlite_path}"
+        store = (
+            f"S3 {self.s3.endpoint}/{self.s3.bucket}"
+            if self.s3
+            else f"directory {self.objects_dir}"
+        )
+        return f"env={self.env} database={database} objects={store}"
+
+
+def _read(environ: Mapping[str, str], name: str) -> str | None:
+    """A variable's value, or the contents of the file ``<name>_FILE`` points at."""
+    value = environ.get(name)
+    file_name = environ.get(f"{name}_FILE")
+    if value is not None and file_name is not None:
+        raise SettingsError(f"set {name} or {name}_FILE, not both")
+    if file_name is not None:
+        try:
+            return Path(file_name).read_text().strip()
+        except OSError as exc:
+            raise SettingsError(f"{name}_FILE={file_name} cannot be read: {exc.strerror}") from exc
+    return value if value else None
+
+
+def _flag(environ: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _integer(environ: Mapping[str, str], name: str, *, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, not {value}")
+    return value
+
+
+def _s3(environ: Mapping[str, str]) -> S3Settings | None:
+    endpoint = _read(environ, "PORTAL_S3_ENDPOINT")
+    if endpoint is None:
+        return None
+    missing = [
+        name
+        for name in ("PORTAL_S3_ACCESS_KEY", "PORTAL_S3_SECRET_KEY", "PORTAL_S3_BUCKET")
+        if _read(environ, name) is None
+    ]
+    if missing:
+        raise SettingsError(f"PORTAL_S3_ENDPOINT is set but {', '.join(missing)} not")
+    return S3Settings(
+        endpoint=endpoint,
+        access_key=_read(environ, "PORTAL_S3_ACCESS_KEY") or "",
+        secret_key=_read(environ, "PORTAL_S3_SECRET_KEY") or "",
+        bucket=_read(environ, "PORTAL_S3_BUCKET") or "",
+        secure=_flag(environ, "PORTAL_S3_SECURE", default=True),
+        region=_read(environ, "PORTAL_S3_REGION"),
+    )
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from ``environ`` (default: the process environment)."""
+    env_vars = os.environ if environ is None else environ
+    raw_env = env_vars.get("PORTAL_ENV", Environment.DEVELOPMENT.value)
+    try:
+        env = Environment(raw_env)
+    except ValueError:
+        choices = ", ".join(e.value for e in Environment)
+        raise SettingsError(f"PORTAL_ENV must be one of {choices}, not {raw_env!r}") from None
+    master_key_file = _read(env_vars, "PORTAL_MASTER_KEY_FILE")
+    settings = Settings(
+        env=env,
+        data_dir=Path(env_vars.get("PORTAL_DATA_DIR") or "var").absolute(),
+        database_url=_read(env_vars, "PORTAL_DATABASE_URL"),
+        s3=_s3(env_vars),
+        master_key_file=Path(master_key_file) if master_key_file else None,
+        host=env_vars.get("PORTAL_HOST") or "127.0.0.1",
+        port=_integer(env_vars, "PORTAL_PORT", default=8000),
+        max_upload_bytes=_integer(env_vars, "PORTAL_MAX_UPLOAD_BYTES", default=2 * GIB),
+        log_level=(env_vars.get("PORTAL_LOG_LEVEL") or "info").lower(),
+    )
+    if settings.database_url is not None and not settings.database_url.startswith(
+        ("postgres://", "postgresql://")
+    ):
+        raise SettingsError("PORTAL_DATABASE_URL must be a postgresql:// URL")
+    if settings.is_production:
+        _refuse_unsafe_production(settings)
+    return settings
+
+
+def _refuse_unsafe_production(settings: Settings) -> None:
+    missing = []
+    if settings.master_key_file is None:
+        missing.append("PORTAL_MASTER_KEY_FILE (the master key protecting every case key)")
+    if settings.database_url is None:
+        missing.append("PORTAL_DATABASE_URL (PostgreSQL shared by all app processes)")
+    if settings.s3 is None:
+        missing.append("PORTAL_S3_ENDPOINT with its access key, secret key and bucket")
+    if missing:
+        raise SettingsError("PORTAL_ENV=production refuses to start without: " + "; ".join(missing))

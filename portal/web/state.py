@@ -1,0 +1,15 @@
+"""What handlers receive from the composition root, injected as ``deps``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from portal.services.clock import Clock
+from portal.services.health import Probe
+
+
+@dataclass(frozen=True, kw_only=True)
+class PortalDeps:
+    clock: Clock
+    readiness_probes: Mapping[str, Probe]

@@ -1,0 +1,79 @@
+"""The schema: migrations build it on SQLite and PostgreSQL, and match the tables in code."""
+
+from __future__ import annotations
+
+import pytest
+from piccolo.columns import Varchar
+from piccolo.conf.apps import AppConfig
+from piccolo.table import Table, create_table_class
+
+from portal.db.engine import (
+    SchemaOutOfDate,
+    applied_migrations,
+    assert_schema_current,
+    migrate,
+    pending_schema_changes,
+)
+from portal.db.piccolo_app import APP_CONFIG
+from portal.db.tables import ALL_TABLES, Partij
+
+EXPECTED_TABLES = {
+    "partij",
+    "portal_user",
+    "api_token",
+    "casus",
+    "case_key",
+    "consent",
+    "document",
+    "access_grant",
+    "audit_event",
+}
+
+
+async def test_migrations_build_every_table_from_an_empty_database(database: str) -> None:
+    assert {table._meta.tablename for table in ALL_TABLES} == EXPECTED_TABLES
+    for table in ALL_TABLES:
+        assert await table.table_exists(), f"{table._meta.tablename} missing on {database}"
+    assert len(await applied_migrations()) >= 1
+    await assert_schema_current()
+
+
+async def test_migrating_twice_changes_nothing(database: str) -> None:
+    before = await applied_migrations()
+    await migrate()
+    assert await applied_migrations() == before
+
+
+async def test_a_database_without_migrations_is_refused(database: str) -> None:
+    from piccolo.apps.migrations.tables import Migration
+
+    await Migration.delete(force=True)
+    with pytest.raises(SchemaOutOfDate, match="portal db migrate"):
+        await assert_schema_current()
+
+
+async def test_tables_and_migrations_agree() -> None:
+    assert await pending_schema_changes() == []
+
+
+async def test_a_column_without_its_migration_is_detected() -> None:
+    changed = create_table_class(
+        class_name="Partij",
+        class_kwargs={"tablename": "partij"},
+        class_members={
+            **{
+                column._meta.name: column
+                for column in Partij._meta.columns
+                if not column._meta.primary_key
+            },
+            "website": Varchar(length=200),
+        },
+    )
+    tables: list[type[Table]] = [changed if t is Partij else t for t in ALL_TABLES]
+    drifted = AppConfig(
+        app_name=APP_CONFIG.app_name,
+        migrations_folder_path=APP_CONFIG.migrations_folder_path,
+        table_classes=tables,
+    )
+    statements = await pending_schema_changes(drifted)
+    assert any("website" in statement for statement in statements)

@@ -1,0 +1,153 @@
+"""Settings come from PORTAL_* variables, with embedded defaults and a strict production mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portal.settings import GIB, Environment, SettingsError, load_settings
+
+S3_VARS = {
+    "PORTAL_S3_ENDPOINT": "minio.internal:9000",
+    "PORTAL_S3_ACCESS_KEY": "portal",
+    "PORTAL_S3_SECRET_KEY": "s3cret-value",
+    "PORTAL_S3_BUCKET": "documents",
+}
+
+
+def test_nothing_set_gives_the_embedded_default() -> None:
+    settings = load_settings({})
+    assert settings.env is Environment.DEVELOPMENT
+    assert settings.data_dir == Path("var").absolute()
+    assert settings.database_url is None
+    assert settings.s3 is None
+    assert settings.sqlite_path == settings.data_dir / "portal.sqlite3"
+    assert settings.effective_master_key_file == settings.data_dir / "master.key"
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.max_upload_bytes == 2 * GIB
+
+
+def test_data_dir_host_port_and_limit_are_overridable(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "PORTAL_DATA_DIR": str(tmp_path),
+            "PORTAL_HOST": "192.0.2.10",
+            "PORTAL_PORT": "9000",
+            "PORTAL_MAX_UPLOAD_BYTES": "1024",
+        }
+    )
+    assert settings.data_dir == tmp_path
+    assert settings.gnupg_home == tmp_path / "gnupg"
+    assert (settings.host, settings.port, settings.max_upload_bytes) == ("192.0.2.10", 9000, 1024)
+
+
+def test_database_url_selects_postgresql() -> None:
+    settings = load_settings({"PORTAL_DATABASE_URL": "postgresql://portal@db/portal"})
+    assert settings.database_url == "postgresql://portal@db/portal"
+    assert "PostgreSQL" in settings.describe()
+
+
+def test_a_database_url_that_is_not_postgresql_is_refused() -> None:
+    with pytest.raises(SettingsError, match="postgresql://"):
+        load_settings({"PORTAL_DATABASE_URL": "mysql://db/portal"})
+
+
+def test_s3_endpoint_selects_the_object_store_and_tls_defaults_on() -> None:
+    settings = load_settings(S3_VARS)
+    assert settings.s3 is not None
+    assert settings.s3.endpoint == "minio.internal:9000"
+    assert settings.s3.bucket == "documents"
+    assert settings.s3.secure is True
+    assert "s3cret-value" not in repr(settings)
+
+
+def test_s3_tls_flag_can_be_turned_off() -> None:
+    settings = load_settings({**S3_VARS, "PORTAL_S3_SECURE": "false"})
+    assert settings.s3 is not None
+    assert settings.s3.secure is False
+
+
+def test_s3_endpoint_without_credentials_names_what_is_missing() -> None:
+    with pytest.raises(SettingsError, match="PORTAL_S3_ACCESS_KEY, PORTAL_S3_SECRET_KEY"):
+        load_settings({"PORTAL_S3_ENDPOINT": "minio:9000", "PORTAL_S3_BUCKET": "b"})
+
+
+def test_secrets_can_come_from_files(tmp_path: Path) -> None:
+    secret_file = tmp_path / "s3-secret"
+    secret_file.write_text("from-a-file\n")
+    settings = load_settings(
+        {
+            **{k: v for k, v in S3_VARS.items() if k != "PORTAL_S3_SECRET_KEY"},
+            "PORTAL_S3_SECRET_KEY_FILE": str(secret_file),
+        }
+    )
+    assert settings.s3 is not None
+    assert settings.s3.secret_key == "from-a-file"
+
+
+def test_a_secret_given_twice_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="not both"):
+        load_settings(
+            {
+                "PORTAL_DATABASE_URL": "postgresql://a/b",
+                "PORTAL_DATABASE_URL_FILE": str(tmp_path / "x"),
+            }
+        )
+
+
+def test_an_unreadable_secret_file_is_reported() -> None:
+    with pytest.raises(SettingsError, match="PORTAL_DATABASE_URL_FILE=/nonexistent"):
+        load_settings({"PORTAL_DATABASE_URL_FILE": "/nonexistent/db-url"})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PORTAL_ENV", "staging", "PORTAL_ENV must be one of"),
+        ("PORTAL_PORT", "eighty", "PORTAL_PORT must be a whole number"),
+        ("PORTAL_MAX_UPLOAD_BYTES", "-5", "must be positive"),
+        ("PORTAL_S3_SECURE", "maybe", "true or false"),
+    ],
+)
+def test_malformed_values_are_refused_with_their_name(name: str, value: str, message: str) -> None:
+    environ = {**S3_VARS, name: value} if name == "PORTAL_S3_SECURE" else {name: value}
+    with pytest.raises(SettingsError, match=message):
+        load_settings(environ)
+
+
+def test_production_refuses_to_start_without_key_database_and_store() -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"PORTAL_ENV": "production"})
+    message = str(refused.value)
+    assert "PORTAL_MASTER_KEY_FILE" in message
+    assert "PORTAL_DATABASE_URL" in message
+    assert "PORTAL_S3_ENDPOINT" in message
+
+
+def test_production_names_only_what_is_missing(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings(
+            {
+                "PORTAL_ENV": "production",
+                "PORTAL_MASTER_KEY_FILE": str(tmp_path / "master.key"),
+                "PORTAL_DATABASE_URL": "postgresql://portal@db/portal",
+            }
+        )
+    message = str(refused.value)
+    assert "PORTAL_S3_ENDPOINT" in message
+    assert "PORTAL_MASTER_KEY_FILE" not in message
+    assert "PORTAL_DATABASE_URL" not in message
+
+
+def test_production_with_everything_explicit_loads(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            **S3_VARS,
+            "PORTAL_ENV": "production",
+            "PORTAL_MASTER_KEY_FILE": str(tmp_path / "master.key"),
+            "PORTAL_DATABASE_URL": "postgresql://portal@db/portal",
+        }
+    )
+    assert settings.is_production
+    assert settings.effective_master_key_file == tmp_path / "master.key"
