@@ -6,20 +6,19 @@ the master key, and wires them into the Litestar app. Everything else receives t
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from piccolo.engine.base import Engine
 
-from crypto import GnuPGHome, MasterKey
+from crypto import CaseKeys, GnuPGHome, MasterKey
 from portal.db.engine import (
     assert_schema_current,
     bind_engine,
@@ -50,7 +49,7 @@ class Adapters:
     settings: Settings
     engine: Engine[Any]
     object_store: ObjectStore
-    gnupg: GnuPGHome
+    case_keys: CaseKeys
     master_key: MasterKey
 
 
@@ -100,7 +99,7 @@ def build_adapters(settings: Settings) -> Adapters:
         settings=settings,
         engine=engine,
         object_store=build_object_store(settings),
-        gnupg=GnuPGHome(settings.gnupg_home),
+        case_keys=CaseKeys(GnuPGHome(settings.gnupg_home)),
         master_key=load_master_key(settings),
     )
 
@@ -126,7 +125,7 @@ def readiness_probes(adapters: Adapters) -> dict[str, Probe]:
         await asyncio.to_thread(adapters.object_store.check)
 
     async def gpg() -> None:
-        await asyncio.to_thread(adapters.gnupg.check)
+        await asyncio.to_thread(adapters.case_keys.home.check)
 
     return {"database": database, "object_store": object_store, "gpg": gpg}
 

@@ -7,12 +7,11 @@ Tests switch between SQLite and PostgreSQL in one process by binding another eng
 
 from __future__ import annotations
 
-from typing import Any
-
 import contextlib
 import io
 import os
 from pathlib import Path
+from typing import Any
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
@@ -89,9 +88,10 @@ async def pending_schema_changes(app_config: AppConfig = APP_CONFIG) -> list[str
     This compares the table classes with the schema the migration files build, without
     touching any database, so CI can fail on a model change that lacks its migration.
     """
-    alter_statements = await AutoMigrationManager(auto_input="y").get_alter_statements(
-        app_config=app_config
-    )
+    with contextlib.redirect_stdout(io.StringIO()):  # Piccolo prints a summary table
+        alter_statements = await AutoMigrationManager(auto_input="y").get_alter_statements(
+            app_config=app_config
+        )
     return [statement for group in alter_statements for statement in group.statements]
 
 

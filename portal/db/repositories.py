@@ -13,7 +13,8 @@ from uuid import UUID
 
 import asyncpg
 
-from portal.db.tables import ApiToken, Partij, User
+from crypto import CaseKeyMaterial
+from portal.db.tables import ApiToken, CaseKey, Partij, User
 from portal.domain import parties
 
 
@@ -111,3 +112,32 @@ async def revoke_api_tokens(*, user_id: parties.UserId, label: str, now: datetim
         .returning(ApiToken.id)
     )
     return len(revoked)
+
+
+async def insert_case_key(*, case_id: UUID, material: CaseKeyMaterial, now: datetime) -> None:
+    await CaseKey.insert(
+        CaseKey(
+            casus=case_id,
+            fingerprint=material.fingerprint,
+            public_key=material.public_key,
+            protected_secret_key=material.protected_secret_key,
+            created_at=now,
+        )
+    )
+
+
+async def case_key(case_id: UUID) -> CaseKeyMaterial | None:
+    row = await CaseKey.select().where(CaseKey.casus == case_id).first()
+    if row is None:
+        return None
+    return CaseKeyMaterial(
+        fingerprint=row["fingerprint"],
+        public_key=row["public_key"],
+        protected_secret_key=row["protected_secret_key"],
+    )
+
+
+async def delete_case_key(case_id: UUID) -> str | None:
+    """Delete a case's key row; return its fingerprint, or None if there was none."""
+    rows = await CaseKey.delete().where(CaseKey.casus == case_id).returning(CaseKey.fingerprint)
+    return str(rows[0]["fingerprint"]) if rows else None

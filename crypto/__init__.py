@@ -1,0 +1,63 @@
+"""OpenPGP for the portal: one key pair per case, streaming encryption, a cache of keys.
+
+Documents are encrypted with gpg (through python-gnupg) before they are stored. Each case
+has its own Curve25519 key; its secret key is kept in the database, protected by a secret
+derived from the master key; a local GnuPG home only caches keys. This package imports
+nothing from ``portal``.
+
+    master = MasterKey.load(Path("/run/secrets/master-key"))
+    keys = CaseKeys(GnuPGHome(Path("/var/lib/portal/gnupg")))
+    material = keys.generate_case_key(case_id, secret=master.secret_for_case(case_id))
+    keys.encrypt_for_case([material], plaintext_file, ciphertext_file.write)
+    keys.decrypt_for_case(material, master.secret_for_case(case_id), ciphertext, sink)
+    with open_ciphertext_for_case(keys, [material], upload) as ciphertext:
+        object_store.put(object_key, ciphertext)  # read() raises if encryption failed
+
+Errors (gpg status lines are translated here; messages never hold plaintext or secrets):
+
+    CryptoError
+    ├── GnuPGUnavailable      gpg missing, too old, or the home unusable (path too long, ...)
+    ├── InvalidMasterKey      wrong length, not hex, or a key file others may read
+    ├── KeyGenerationFailed   gpg created or exported no key
+    ├── KeyNotAvailable       key material missing, inconsistent, or not deletable
+    ├── EncryptionFailed      gpg did not finish, or the plaintext source failed
+    └── DecryptionFailed      wrong/empty secret, not our key, integrity (MDC) failure
+
+Invalid arguments (a malformed case id or fingerprint) raise ``ValueError``; an exception
+raised by a caller's sink propagates unchanged.
+"""
+
+from crypto.case_keys import CaseKeyMaterial, CaseKeys, PublicKey, Recipient, Sink, Source
+from crypto.ciphertext_reader import open_ciphertext_for_case
+from crypto.errors import (
+    CryptoError,
+    DecryptionFailed,
+    EncryptionFailed,
+    GnuPGUnavailable,
+    InvalidMasterKey,
+    KeyGenerationFailed,
+    KeyNotAvailable,
+)
+from crypto.gnupg_home import MAX_HOME_PATH_LENGTH, GnuPGHome
+from crypto.master_key import MASTER_KEY_LENGTH, MasterKey
+
+__all__ = [
+    "MASTER_KEY_LENGTH",
+    "MAX_HOME_PATH_LENGTH",
+    "CaseKeyMaterial",
+    "CaseKeys",
+    "CryptoError",
+    "DecryptionFailed",
+    "EncryptionFailed",
+    "GnuPGHome",
+    "GnuPGUnavailable",
+    "InvalidMasterKey",
+    "KeyGenerationFailed",
+    "KeyNotAvailable",
+    "MasterKey",
+    "PublicKey",
+    "Recipient",
+    "Sink",
+    "Source",
+    "open_ciphertext_for_case",
+]

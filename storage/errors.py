@@ -1,0 +1,28 @@
+"""The storage error tree; see the package docstring for the drawing."""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Something went wrong storing or fetching an object. Base of every storage error."""
+
+
+class ObjectNotFound(StorageError):
+    """No object lives under ``key`` (never stored, deleted, or only a directory there)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"no object under key {key!r}")
+        self.key = key
+
+
+class InvalidKey(StorageError):
+    """The key breaks the key rules of :func:`storage.keys.validate_key`."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"invalid object key {key!r}: {reason}")
+        self.key = key
+        self.reason = reason
+
+
+class StoreUnavailable(StorageError):
+    """The store cannot be reached or is misconfigured (down, bad credentials, no bucket)."""
