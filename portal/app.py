@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -165,6 +166,7 @@ def app_from_environment() -> Litestar:
     """Entry point for uvicorn's factory mode: each worker process builds its own app."""
     from portal.settings import load_settings
 
+    os.umask(0o077)  # see portal.cli: files the portal writes are for its own user only
     settings = load_settings()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"

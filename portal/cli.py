@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from functools import wraps
@@ -33,6 +34,9 @@ def _configure_logging(level: str) -> None:
 
 
 def _settings() -> Settings:
+    # Everything the portal writes (SQLite file, objects, keys, GnuPG cache) is for its own
+    # user only: document metadata and locked case keys are no one else's business.
+    os.umask(0o077)
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -92,6 +92,7 @@ def test_administration_from_the_command_line(data_dir: Path) -> None:
     token = portal(data_dir, "token", "create", "bob").stdout.strip()
     assert token.startswith("rto_")
     assert len(token) > 40
+    assert (data_dir / "portal.sqlite3").stat().st_mode & 0o077 == 0, "database readable by others"
     database = (data_dir / "portal.sqlite3").read_bytes()
     assert token.encode() not in database
 
