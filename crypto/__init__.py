@@ -28,7 +28,7 @@ raised by a caller's sink propagates unchanged.
 """
 
 from crypto.case_keys import CaseKeyMaterial, CaseKeys, PublicKey, Recipient, Sink, Source
-from crypto.ciphertext_reader import open_ciphertext_for_case
+from crypto.ciphertext_reader import open_ciphertext_for_case, open_plaintext_for_case
 from crypto.errors import (
     CryptoError,
     DecryptionFailed,
@@ -60,4 +60,5 @@ __all__ = [
     "Sink",
     "Source",
     "open_ciphertext_for_case",
+    "open_plaintext_for_case",
 ]

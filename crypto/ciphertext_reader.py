@@ -8,12 +8,12 @@ import os
 import threading
 from typing import TYPE_CHECKING, BinaryIO
 
-from crypto.errors import EncryptionFailed
+from crypto.errors import CryptoError, DecryptionFailed, EncryptionFailed
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
-    from crypto.case_keys import CaseKeys, Recipient, Source
+    from crypto.case_keys import CaseKeyMaterial, CaseKeys, Recipient, Source
 
 
 class _CiphertextPipe(io.RawIOBase):
@@ -25,12 +25,17 @@ class _CiphertextPipe(io.RawIOBase):
     """
 
     def __init__(
-        self, read_fd: int, worker: threading.Thread, failure: list[BaseException]
+        self,
+        read_fd: int,
+        worker: threading.Thread,
+        failure: list[BaseException],
+        error: Callable[[], CryptoError],
     ) -> None:
         super().__init__()
         self._fd = read_fd
         self._worker = worker
         self._failure = failure
+        self._error = error
 
     def readable(self) -> bool:
         return True
@@ -41,9 +46,7 @@ class _CiphertextPipe(io.RawIOBase):
         if not data:
             self._worker.join()
             if self._failure:
-                raise EncryptionFailed("encryption failed; the ciphertext is incomplete") from (
-                    self._failure[0]
-                )
+                raise self._error() from self._failure[0]
         view[: len(data)] = data
         return len(data)
 
@@ -65,13 +68,47 @@ def open_ciphertext_for_case(
     pipe and gpg's buffers. ``read`` raises ``EncryptionFailed`` (never a silent EOF) if
     encryption failed. Leaving the block early stops the worker.
     """
+    with _piped(
+        lambda sink: keys.encrypt_for_case(recipients, plaintext, sink),
+        name="open_ciphertext_for_case",
+        error=lambda: EncryptionFailed("encryption failed; the ciphertext is incomplete"),
+    ) as reader:
+        yield reader
+
+
+@contextlib.contextmanager
+def open_plaintext_for_case(
+    keys: CaseKeys, material: CaseKeyMaterial, secret: str, ciphertext: Source
+) -> Iterator[BinaryIO]:
+    """Yield a binary file whose ``read`` produces the decryption of ``ciphertext``.
+
+    The pull-style twin of :meth:`CaseKeys.decrypt_for_case`, for chaining gpg into gpg
+    (re-encrypting a document to a recipient's own key) without a plaintext file. ``read``
+    raises ``DecryptionFailed`` at the end, never a clean EOF, if decryption failed: a
+    tampered ciphertext must not pass on as a complete document.
+    """
+    with _piped(
+        lambda sink: keys.decrypt_for_case(material, secret, ciphertext, sink),
+        name="open_plaintext_for_case",
+        error=lambda: DecryptionFailed("decryption failed; the plaintext is incomplete"),
+    ) as reader:
+        yield reader
+
+
+@contextlib.contextmanager
+def _piped(
+    produce: Callable[[Callable[[bytes], object]], None],
+    *,
+    name: str,
+    error: Callable[[], CryptoError],
+) -> Iterator[BinaryIO]:
     read_fd, write_fd = os.pipe()
     failure: list[BaseException] = []
 
-    def encrypt() -> None:
+    def work() -> None:
         pipe = os.fdopen(write_fd, "wb", buffering=0)
         try:
-            keys.encrypt_for_case(recipients, plaintext, pipe.write)
+            produce(pipe.write)
         except BaseException as exc:  # noqa: BLE001 -- handed to the reading thread, which raises it
             # Recorded before the write end closes, so the reader never sees EOF first.
             failure.append(exc)
@@ -79,8 +116,8 @@ def open_ciphertext_for_case(
             with contextlib.suppress(OSError):
                 pipe.close()
 
-    worker = threading.Thread(target=encrypt, name="open_ciphertext_for_case", daemon=True)
-    raw = _CiphertextPipe(read_fd, worker, failure)
+    worker = threading.Thread(target=work, name=name, daemon=True)
+    raw = _CiphertextPipe(read_fd, worker, failure, error)
     worker.start()
     with io.BufferedReader(raw) as reader:
         yield reader

@@ -16,6 +16,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from piccolo.engine.base import Engine
 
@@ -29,11 +30,17 @@ from portal.db.engine import (
     postgres_engine,
     sqlite_engine,
 )
+from portal.services.cases import CaseKeyring
 from portal.services.clock import Clock, system_clock
+from portal.services.documents import Vault
 from portal.services.errors import ServiceError
 from portal.services.health import Probe
+from portal.services.sniffing import sniff_media_type
 from portal.settings import Settings
 from portal.web import health
+from portal.web.api import cases as api_cases
+from portal.web.api import documents as api_documents
+from portal.web.auth import TokenAuthentication
 from portal.web.errors import service_error_response
 from portal.web.state import PortalDeps
 from storage import LocalObjectStore, ObjectStore, S3ObjectStore
@@ -133,7 +140,18 @@ def readiness_probes(adapters: Adapters) -> dict[str, Probe]:
 
 def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
     adapters = build_adapters(settings)
-    deps = PortalDeps(clock=clock, readiness_probes=readiness_probes(adapters))
+    deps = PortalDeps(
+        clock=clock,
+        readiness_probes=readiness_probes(adapters),
+        keyring=CaseKeyring(keys=adapters.case_keys, master_key=adapters.master_key),
+        vault=Vault(
+            store=adapters.object_store,
+            keys=adapters.case_keys,
+            master_key=adapters.master_key,
+            max_upload_bytes=settings.max_upload_bytes,
+            sniff=sniff_media_type,
+        ),
+    )
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -148,7 +166,20 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
             await close_engine(adapters.engine)
 
     return Litestar(
-        route_handlers=[health.live, health.ready],
+        route_handlers=[
+            health.live,
+            health.ready,
+            api_cases.create_case,
+            api_cases.list_cases,
+            api_cases.get_case,
+            api_cases.list_case_documents,
+            api_documents.upload_route(settings.max_upload_bytes),
+            api_documents.get_document,
+            api_documents.download_document,
+        ],
+        middleware=[
+            DefineMiddleware(TokenAuthentication, clock=clock, exclude=["^/health/", "^/schema"])
+        ],
         dependencies={"deps": Provide(lambda: deps, use_cache=True, sync_to_thread=False)},
         exception_handlers={ServiceError: service_error_response},
         lifespan=[lifespan],

@@ -6,16 +6,20 @@ them in one place so services can answer "already exists" the same way on both.
 
 from __future__ import annotations
 
+import enum
 import sqlite3
-from datetime import datetime
+from dataclasses import asdict
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from crypto import CaseKeyMaterial
-from portal.db.tables import ApiToken, CaseKey, Partij, User
-from portal.domain import parties
+from portal.db.tables import ApiToken, AuditEvent, CaseKey, Casus, Consent, Document, Partij, User
+from portal.domain import cases, documents, parties
+from portal.domain.audit import GENESIS_HASH, AuditEntry, chain_hash
 
 
 def is_unique_violation(exc: BaseException) -> bool:
@@ -141,3 +145,237 @@ async def delete_case_key(case_id: UUID) -> str | None:
     """Delete a case's key row; return its fingerprint, or None if there was none."""
     rows = await CaseKey.delete().where(CaseKey.casus == case_id).returning(CaseKey.fingerprint)
     return str(rows[0]["fingerprint"]) if rows else None
+
+
+# --- authentication ---------------------------------------------------------------------
+
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+async def actor_by_token_hash(token_hash: str, *, now: datetime) -> parties.Actor | None:
+    """The actor a live token belongs to; its last-used time is kept to the minute."""
+    token = (
+        await ApiToken.select(ApiToken.id, ApiToken.user, ApiToken.last_used_at)
+        .where((ApiToken.token_hash == token_hash) & (ApiToken.revoked_at.is_null()))
+        .first()
+    )
+    if token is None:
+        return None
+    last_used = token["last_used_at"]
+    if last_used is None or now - last_used > TOKEN_TOUCH_INTERVAL:
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == token["id"])
+    return await actor_by_user_id(token["user"])
+
+
+async def actor_by_user_id(user_id: object) -> parties.Actor | None:
+    row = (
+        await User.select(
+            *User.all_columns(),
+            User.partij.kind.as_alias("partij_kind"),
+            User.partij.status.as_alias("partij_status"),
+        )
+        .where(User.id == user_id)
+        .output(load_json=True)
+        .first()
+    )
+    if row is None:
+        return None
+    user = _user(row)
+    return parties.Actor(
+        user_id=user.id,
+        username=user.username,
+        partij_id=user.partij_id,
+        partij_kind=parties.PartijKind(row["partij_kind"]),
+        partij_status=parties.PartijStatus(row["partij_status"]),
+        roles=user.roles,
+        screened=user.screened,
+        active=user.active,
+        openpgp_public_key=row["openpgp_public_key"],
+    )
+
+
+async def set_user_public_key(*, user_id: parties.UserId, armored: str | None) -> None:
+    await User.update({User.openpgp_public_key: armored}).where(User.id == user_id)
+
+
+async def partij_public_key(partij_id: parties.PartijId) -> str | None:
+    row = await Partij.select(Partij.openpgp_public_key).where(Partij.id == partij_id).first()
+    return None if row is None else row["openpgp_public_key"]
+
+
+# --- cases --------------------------------------------------------------------------------
+
+
+def _case(row: dict[str, Any]) -> cases.Case:
+    return cases.Case(
+        id=cases.CaseId(UUID(str(row["id"]))),
+        reference=row["reference"],
+        reported_by=parties.PartijId(UUID(str(row["reported_by"]))),
+        phase=cases.Phase(row["phase"]),
+        created_at=row["created_at"],
+        afschaling_at=row["afschaling_at"],
+        destroyed_at=row["destroyed_at"],
+    )
+
+
+async def insert_case(
+    *, case_id: cases.CaseId, reference: str, reported_by: UUID, now: datetime
+) -> cases.Case:
+    rows = await Casus.insert(
+        Casus(id=case_id, reference=reference, reported_by=reported_by, created_at=now)
+    ).returning(*Casus.all_columns())
+    return _case(rows[0])
+
+
+async def case_by_id(case_id: UUID) -> cases.Case | None:
+    row = await Casus.select().where(Casus.id == case_id).first()
+    return _case(row) if row else None
+
+
+async def case_by_reference(reference: str) -> cases.Case | None:
+    row = await Casus.select().where(Casus.reference == reference).first()
+    return _case(row) if row else None
+
+
+async def all_cases() -> list[cases.Case]:
+    return [_case(row) for row in await Casus.select().order_by(Casus.created_at)]
+
+
+async def providers_of(case_id: UUID) -> frozenset[parties.PartijId]:
+    rows = await Document.select(Document.provider).where(Document.casus == case_id).distinct()
+    return frozenset(parties.PartijId(UUID(str(row["provider"]))) for row in rows)
+
+
+async def partij_by_id(partij_id: UUID) -> parties.Partij | None:
+    row = await Partij.select().where(Partij.id == partij_id).first()
+    return _partij(row) if row else None
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+def _document(row: dict[str, Any]) -> documents.Document:
+    consent = row["consent"]
+    return documents.Document(
+        id=documents.DocumentId(UUID(str(row["id"]))),
+        case_id=cases.CaseId(UUID(str(row["casus"]))),
+        phase=cases.Phase(row["phase"]),
+        provider_id=parties.PartijId(UUID(str(row["provider"]))),
+        uploaded_by=parties.UserId(UUID(str(row["uploaded_by"]))),
+        file_name=row["file_name"],
+        media_type=row["media_type"],
+        size=int(row["size"]),
+        sha256=row["sha256"],
+        object_key=row["object_key"],
+        restrictions=documents.Restrictions(
+            purposes=frozenset(cases.Purpose(code) for code in row["purposes"]),
+            data_categories=frozenset(documents.DataCategory(c) for c in row["data_categories"]),
+            legal_basis=documents.LegalBasis(row["legal_basis"]),
+            consent_id=documents.ConsentId(UUID(str(consent))) if consent else None,
+        ),
+        description=row["description"],
+        created_at=row["created_at"],
+    )
+
+
+def document_row(document: documents.Document) -> Document:
+    restrictions = document.restrictions
+    return Document(
+        id=document.id,
+        casus=document.case_id,
+        phase=document.phase.value,
+        provider=document.provider_id,
+        uploaded_by=document.uploaded_by,
+        file_name=document.file_name,
+        media_type=document.media_type,
+        size=document.size,
+        sha256=document.sha256,
+        object_key=document.object_key,
+        purposes=sorted(p.value for p in restrictions.purposes),
+        data_categories=sorted(c.value for c in restrictions.data_categories),
+        legal_basis=restrictions.legal_basis.value,
+        consent=restrictions.consent_id,
+        description=document.description,
+        created_at=document.created_at,
+    )
+
+
+async def insert_document(document: documents.Document) -> None:
+    await Document.insert(document_row(document))
+
+
+async def document_by_id(document_id: UUID) -> documents.Document | None:
+    row = await Document.select().where(Document.id == document_id).output(load_json=True).first()
+    return _document(row) if row else None
+
+
+async def documents_of_case(case_id: UUID) -> list[documents.Document]:
+    rows = (
+        await Document.select()
+        .where(Document.casus == case_id)
+        .order_by(Document.created_at)
+        .output(load_json=True)
+    )
+    return [_document(row) for row in rows]
+
+
+async def consent_usable_by(consent_id: UUID, partij_id: parties.PartijId) -> str | None:
+    """None when the consent is the partij's own and not withdrawn, else why not."""
+    row = await Consent.select().where(Consent.id == consent_id).first()
+    if row is None or UUID(str(row["partij"])) != partij_id:
+        return "no consent record of the providing partij with that id"
+    if row["withdrawn_at"] is not None:
+        return "the consent was withdrawn"
+    return None
+
+
+# --- audit --------------------------------------------------------------------------------
+
+# One lock for the whole audit chain on PostgreSQL: appends are serialised so that every
+# record names its true predecessor. A constant key, chosen once, never reused elsewhere.
+AUDIT_CHAIN_LOCK = 7_513_2024
+
+
+def write_transaction() -> Any:
+    """A transaction for read-then-write work, joining one already open.
+
+    On SQLite it starts IMMEDIATE: a deferred transaction that reads first and writes
+    later fails with "database is locked" when another writer got there in between.
+    """
+    engine = AuditEvent._meta.db
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+async def append_audit(entry: AuditEntry) -> int:
+    """Append one record to the hash chain; return its sequence number.
+
+    Runs in its own transaction (immediate on SQLite, advisory-locked on PostgreSQL) so
+    concurrent writers keep one consistent chain. Raises whatever the database raises:
+    the caller must not go ahead with the action it records if this fails.
+    """
+    engine = AuditEvent._meta.db
+    async with write_transaction():
+        if not isinstance(engine, SQLiteEngine):
+            await AuditEvent.raw("SELECT pg_advisory_xact_lock({})", AUDIT_CHAIN_LOCK)
+        last = (
+            await AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
+            .order_by(AuditEvent.seq, ascending=False)
+            .first()
+        )
+        seq = 1 if last is None else int(last["seq"]) + 1
+        prev_hash = GENESIS_HASH if last is None else str(last["hash"])
+        fields = asdict(entry)
+        await AuditEvent.insert(
+            AuditEvent(
+                seq=seq,
+                prev_hash=prev_hash,
+                hash=chain_hash(seq, entry, prev_hash),
+                **{
+                    name: (value.value if isinstance(value, enum.Enum) else value)
+                    for name, value in fields.items()
+                },
+            )
+        )
+    return seq

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NewType
+from uuid import UUID
+
+from portal.domain.parties import PartijId
 
 
 class Phase(enum.StrEnum):
@@ -44,3 +50,17 @@ PURPOSES_BY_PHASE: dict[Phase, frozenset[Purpose]] = {
     ),
     Phase.AFSCHALING: frozenset({Purpose.OVERDRACHT}),
 }
+
+
+CaseId = NewType("CaseId", UUID)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Case:
+    id: CaseId
+    reference: str
+    reported_by: PartijId
+    phase: Phase
+    created_at: datetime
+    afschaling_at: datetime | None
+    destroyed_at: datetime | None

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NewType
+from uuid import UUID
+
+from portal.domain.cases import PURPOSES_BY_PHASE, CaseId, Phase, Purpose
+from portal.domain.parties import PartijId, UserId
 
 
 class LegalBasis(enum.StrEnum):
@@ -32,3 +39,63 @@ class DataCategory(enum.StrEnum):
     STRAFRECHTELIJK = "strafrechtelijk"
     STRAFVORDERLIJK = "strafvorderlijk"
     TENUITVOERLEGGING = "tenuitvoerlegging"
+
+
+DocumentId = NewType("DocumentId", UUID)
+ConsentId = NewType("ConsentId", UUID)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Restrictions:
+    """What the providing partij allows and declares (art. 3.5, 7.2, Bijlage 4)."""
+
+    purposes: frozenset[Purpose]
+    data_categories: frozenset[DataCategory]
+    legal_basis: LegalBasis
+    consent_id: ConsentId | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Document:
+    id: DocumentId
+    case_id: CaseId
+    phase: Phase
+    provider_id: PartijId
+    uploaded_by: UserId
+    file_name: str
+    media_type: str
+    size: int
+    sha256: str
+    object_key: str
+    restrictions: Restrictions
+    description: str
+    created_at: datetime
+
+
+def object_key_for(case_id: CaseId, document_id: DocumentId) -> str:
+    """Where a document's ciphertext lives: chosen by the server, never from the file name."""
+    return f"cases/{case_id}/{document_id}.pgp"
+
+
+def check_restrictions(*, phase: Phase, restrictions: Restrictions) -> None:
+    """Raise ``RestrictionsRefused`` unless the restrictions fit the phase (art. 3.5, 7.2)."""
+    if not restrictions.purposes:
+        raise RestrictionsRefused("name at least one purpose the document may be used for")
+    # Bijlage 2: a document is provided for its phase's purposes only.
+    foreign = sorted(restrictions.purposes - PURPOSES_BY_PHASE[phase])
+    if foreign:
+        allowed = ", ".join(sorted(PURPOSES_BY_PHASE[phase]))
+        raise RestrictionsRefused(
+            f"purposes {', '.join(foreign)} do not belong to phase {phase}; allowed: {allowed}"
+        )
+    if not restrictions.data_categories:
+        raise RestrictionsRefused("declare at least one data category the document holds")
+    # Art. 7.2: where consent is the basis, the consent record must be named.
+    if restrictions.legal_basis is LegalBasis.TOESTEMMING and restrictions.consent_id is None:
+        raise RestrictionsRefused("legal basis toestemming requires a consent_id")
+    if restrictions.legal_basis is not LegalBasis.TOESTEMMING and restrictions.consent_id:
+        raise RestrictionsRefused("a consent_id is only given with legal basis toestemming")
+
+
+class RestrictionsRefused(Exception):
+    """The declared purposes, categories or basis do not fit; the message says why."""

@@ -70,3 +70,21 @@ class User:
     def screened(self) -> bool:
         """Art. 13.1 and 13.3: both a VOG and a signed confidentiality statement on record."""
         return self.vog_recorded_at is not None and self.geheimhouding_recorded_at is not None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Actor:
+    """Who is asking: an authenticated user with their partij's standing."""
+
+    user_id: UserId
+    username: str
+    partij_id: PartijId
+    partij_kind: PartijKind
+    partij_status: PartijStatus
+    roles: frozenset[Role]
+    screened: bool
+    active: bool
+    openpgp_public_key: str | None
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles

@@ -8,12 +8,32 @@ class ServiceError(Exception):
 
 
 class NotFound(ServiceError):
-    pass
+    """It does not exist, or the caller may not learn that it does."""
 
 
 class Conflict(ServiceError):
-    pass
+    """It exists already, or its current state forbids the change."""
 
 
 class InvalidInput(ServiceError):
-    pass
+    """The request names something impossible: an unknown code, a malformed name."""
+
+
+class NotAuthenticated(ServiceError):
+    """No valid credentials came with the request."""
+
+
+class Forbidden(ServiceError):
+    """The caller is known but the rules do not allow this; the message gives the reason."""
+
+
+class UnsupportedMediaType(ServiceError):
+    """The document's type is not accepted, or does not match what was declared."""
+
+
+class PayloadTooLarge(ServiceError):
+    """The document is larger than the portal accepts."""
+
+
+class AuditUnavailable(ServiceError):
+    """The audit record could not be written, so the action did not happen (fail closed)."""

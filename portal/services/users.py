@@ -7,11 +7,12 @@ import re
 import secrets
 
 from portal.db import repositories
-from portal.domain.parties import Role, User
+from portal.domain.parties import Actor, Role, User
 from portal.services.clock import Clock
 from portal.services.errors import Conflict, InvalidInput, NotFound
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,99}$")
+MAX_TOKEN_LENGTH = 100
 TOKEN_PREFIX = "rto_"  # noqa: S105 - marks tokens for secret scanners; not a secret
 
 
@@ -73,3 +74,10 @@ async def create_token(
         user_id=user.id, token_hash=hash_token(token), label=label, now=now
     )
     return token
+
+
+async def authenticate(token: str, *, clock: Clock) -> Actor | None:
+    """The actor behind a bearer token, or None for an unknown or revoked one."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return await repositories.actor_by_token_hash(hash_token(token), now=clock())

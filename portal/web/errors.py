@@ -8,17 +8,37 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_415_UNSUPPORTED_MEDIA_TYPE,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
 
-from portal.services.errors import Conflict, InvalidInput, NotFound, ServiceError
+from portal.services.errors import (
+    AuditUnavailable,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PayloadTooLarge,
+    ServiceError,
+    UnsupportedMediaType,
+)
 
 STATUS_BY_ERROR: dict[type[ServiceError], int] = {
     NotFound: HTTP_404_NOT_FOUND,
     Conflict: HTTP_409_CONFLICT,
     InvalidInput: HTTP_400_BAD_REQUEST,
+    NotAuthenticated: HTTP_401_UNAUTHORIZED,
+    Forbidden: HTTP_403_FORBIDDEN,
+    UnsupportedMediaType: HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    PayloadTooLarge: HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    AuditUnavailable: HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 

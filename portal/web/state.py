@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from portal.services.cases import CaseKeyring
 from portal.services.clock import Clock
+from portal.services.documents import Vault
 from portal.services.health import Probe
 
 
@@ -13,3 +15,5 @@ from portal.services.health import Probe
 class PortalDeps:
     clock: Clock
     readiness_probes: Mapping[str, Probe]
+    keyring: CaseKeyring
+    vault: Vault

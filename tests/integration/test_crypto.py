@@ -35,6 +35,7 @@ from crypto import (
     MasterKey,
     PublicKey,
     open_ciphertext_for_case,
+    open_plaintext_for_case,
 )
 from tests.memory import MIB, peak_rss_growth
 
@@ -605,3 +606,30 @@ def test_leaving_the_ciphertext_reader_early_stops_the_worker(
         assert reader.read(1000)
 
     assert threading.active_count() < 10  # no worker or gpg pump thread left behind
+
+
+def test_plaintext_reader_yields_the_document(
+    keys: CaseKeys, master: MasterKey, material: CaseKeyMaterial
+) -> None:
+    document = pseudo_random(12).randbytes(3 * MIB)
+    ciphertext = encrypt_bytes(keys, [material], document)
+
+    with open_plaintext_for_case(
+        keys, material, master.secret_for_case("case-1"), io.BytesIO(ciphertext)
+    ) as reader:
+        assert reader.read() == document
+
+
+def test_plaintext_reader_raises_instead_of_ending_on_a_tampered_ciphertext(
+    keys: CaseKeys, master: MasterKey, material: CaseKeyMaterial
+) -> None:
+    ciphertext = bytearray(encrypt_bytes(keys, [material], b"x" * MIB))
+    ciphertext[len(ciphertext) // 2] ^= 0x01
+
+    with (
+        open_plaintext_for_case(
+            keys, material, master.secret_for_case("case-1"), io.BytesIO(bytes(ciphertext))
+        ) as reader,
+        pytest.raises(DecryptionFailed),
+    ):
+        reader.read()

@@ -1,0 +1,122 @@
+"""Cases (casussen): registration by the procesregisseur, and who may see them."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from dataclasses import dataclass
+
+from crypto import CaseKeys, MasterKey
+from portal.db import repositories
+from portal.db.repositories import write_transaction
+from portal.domain import access
+from portal.domain.audit import Action, Outcome, ProcessingActivity
+from portal.domain.cases import Case, CaseId
+from portal.services import audit
+from portal.services.audit import RequestContext
+from portal.services.clock import Clock
+from portal.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseKeyring:
+    """What creating a case needs to give it its own key."""
+
+    keys: CaseKeys
+    master_key: MasterKey
+
+
+async def create_case(
+    context: RequestContext,
+    *,
+    reference: str,
+    reported_by: uuid.UUID,
+    keyring: CaseKeyring,
+    clock: Clock,
+) -> Case:
+    now = clock()
+    decision = access.may_register_case(context.actor)
+    if not decision.allowed:
+        await audit.record(
+            audit.entry(
+                context,
+                Action.CASE_CREATE_DENIED,
+                Outcome.DENY,
+                reason=decision.reason,
+                started_at=now,
+                activity=ProcessingActivity.CASE_REGISTRATION,
+            )
+        )
+        raise Forbidden(decision.reason)
+    if not REFERENCE.match(reference):
+        raise InvalidInput(
+            "a case reference is 1 to 100 characters of letters, digits, '.', '_', '/' or '-'"
+        )
+    if await repositories.partij_by_id(reported_by) is None:
+        raise InvalidInput(f"reported_by names no partij: {reported_by}")
+    if await repositories.case_by_reference(reference) is not None:
+        raise Conflict(f"a case with reference {reference!r} exists already")
+    case_id = CaseId(uuid.uuid4())
+    secret = keyring.master_key.secret_for_case(str(case_id))
+    # gpg is a blocking subprocess: keep it off the event loop.
+    material = await asyncio.to_thread(keyring.keys.generate_case_key, str(case_id), secret=secret)
+    try:
+        async with write_transaction():
+            case = await repositories.insert_case(
+                case_id=case_id, reference=reference, reported_by=reported_by, now=now
+            )
+            await repositories.insert_case_key(case_id=case_id, material=material, now=now)
+            await audit.record(
+                audit.entry(
+                    context,
+                    Action.CASE_CREATE,
+                    Outcome.SUCCESS,
+                    reason=decision.reason,
+                    started_at=now,
+                    activity=ProcessingActivity.CASE_REGISTRATION,
+                    case=case,
+                )
+            )
+    except BaseException:
+        await asyncio.to_thread(keyring.keys.forget_case_key, material.fingerprint)
+        raise
+    return case
+
+
+async def visible_case(context: RequestContext, case_id: uuid.UUID, *, clock: Clock) -> Case:
+    """The case, if the actor may know of it; otherwise NotFound, as if it did not exist."""
+    case = await repositories.case_by_id(case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    decision = access.may_see_case(
+        context.actor, case, providers=await repositories.providers_of(case.id)
+    )
+    if not decision.allowed:
+        await audit.record(
+            audit.entry(
+                context,
+                Action.CASE_READ_DENIED,
+                Outcome.DENY,
+                reason=decision.reason,
+                started_at=clock(),
+                activity=ProcessingActivity.CASE_REGISTRATION,
+                case=case,
+            )
+        )
+        # Not 403: whether a case exists about someone is itself personal data.
+        raise NotFound(f"no case {case_id}")
+    return case
+
+
+async def visible_cases(context: RequestContext) -> list[Case]:
+    result = []
+    for case in await repositories.all_cases():
+        decision = access.may_see_case(
+            context.actor, case, providers=await repositories.providers_of(case.id)
+        )
+        if decision.allowed:
+            result.append(case)
+    return result

@@ -1,0 +1,165 @@
+"""Documents: streamed in as multipart, streamed out as an attachment."""
+
+from __future__ import annotations
+
+import base64
+import enum
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.spec import OpenAPIMediaType, RequestBody, Schema
+from litestar.openapi.spec.enums import OpenAPIType
+from litestar.response import Stream
+from litestar.status_codes import HTTP_201_CREATED
+
+from portal.domain.documents import ConsentId, Restrictions
+from portal.services import documents
+from portal.services.documents import Upload
+from portal.web.auth import request_context
+from portal.web.multipart import read_upload
+from portal.web.schemas import DocumentOut
+from portal.web.state import PortalDeps
+
+MULTIPART_OVERHEAD = 1024 * 1024
+
+
+class Delivery(enum.StrEnum):
+    PLAIN = "plain"
+    PGP = "pgp"
+
+
+UPLOAD_BODY = RequestBody(
+    required=True,
+    description=(
+        "multipart/form-data, streamed: first a part named `metadata` holding JSON "
+        "(phase, purposes, data_categories, legal_basis, optional consent_id and "
+        "description), then a part named `file` with the file name and its Content-Type. "
+        "The file's type is sniffed and must agree with that Content-Type and the name's "
+        "extension; it is encrypted before it is stored."
+    ),
+    content={
+        "multipart/form-data": OpenAPIMediaType(
+            schema=Schema(
+                type=OpenAPIType.OBJECT,
+                required=["metadata", "file"],
+                properties={
+                    "metadata": Schema(
+                        type=OpenAPIType.STRING,
+                        description="JSON: see UploadMetadata",
+                        content_media_type="application/json",
+                    ),
+                    "file": Schema(
+                        type=OpenAPIType.STRING, format=None, description="the document"
+                    ),
+                },
+            )
+        )
+    },
+)
+
+
+async def upload_document(
+    request: Request[Any, Any, Any], case_id: UUID, deps: NamedDependency[PortalDeps]
+) -> Response[DocumentOut]:
+    stream = await read_upload(request)
+    metadata = stream.metadata
+    document = await documents.upload_document(
+        request_context(request),
+        case_id=case_id,
+        upload=Upload(
+            phase=metadata.phase,
+            restrictions=Restrictions(
+                purposes=frozenset(metadata.purposes),
+                data_categories=frozenset(metadata.data_categories),
+                legal_basis=metadata.legal_basis,
+                consent_id=ConsentId(metadata.consent_id) if metadata.consent_id else None,
+            ),
+            description=metadata.description,
+            file_name=stream.file_name,
+            declared_type=stream.declared_type,
+        ),
+        body=stream.body,
+        vault=deps.vault,
+        clock=deps.clock,
+    )
+    return Response(DocumentOut.of(document), status_code=HTTP_201_CREATED)
+
+
+def upload_route(max_upload_bytes: int) -> HTTPRouteHandler:
+    """The upload route, with the body limit taken from the settings."""
+    return post(
+        "/api/v1/cases/{case_id:uuid}/documents",
+        summary="Upload a document for the case's current phase (streamed, encrypted)",
+        tags=["documents"],
+        request_max_body_size=max_upload_bytes + MULTIPART_OVERHEAD,
+        request_body=UPLOAD_BODY,
+        status_code=HTTP_201_CREATED,
+    )(upload_document)
+
+
+@get("/api/v1/documents/{document_id:uuid}", summary="A document's metadata", tags=["documents"])
+async def get_document(
+    request: Request[Any, Any, Any], document_id: UUID, deps: NamedDependency[PortalDeps]
+) -> DocumentOut:
+    document = await documents.document_metadata(
+        request_context(request), document_id, clock=deps.clock
+    )
+    return DocumentOut.of(document)
+
+
+@get(
+    "/api/v1/documents/{document_id:uuid}/content",
+    summary="Download a document for one purpose (decided, audited, then streamed)",
+    description=(
+        "Streams the plaintext as an attachment with Content-Length and its SHA-256, or with "
+        "delivery=pgp the document encrypted to the caller's registered OpenPGP key. A "
+        "document that fails its integrity check is cut off: the body never completes."
+    ),
+    tags=["documents"],
+    media_type="application/octet-stream",
+)
+async def download_document(
+    request: Request[Any, Any, Any],
+    document_id: UUID,
+    purpose: str,
+    deps: NamedDependency[PortalDeps],
+    delivery: Delivery = Delivery.PLAIN,
+) -> Stream:
+    download = await documents.start_download(
+        request_context(request),
+        document_id=document_id,
+        purpose=purpose,
+        to_recipient_key=delivery is Delivery.PGP,
+        vault=deps.vault,
+        clock=deps.clock,
+    )
+    document = download.document
+    headers = {
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "X-Content-SHA256": document.sha256,
+    }
+    if download.encrypted_for_recipient:
+        file_name = f"{document.file_name}.pgp"
+        media_type = "application/pgp-encrypted"
+    else:
+        file_name = document.file_name
+        media_type = document.media_type
+        headers["Content-Length"] = str(document.size)
+        digest = base64.b64encode(bytes.fromhex(document.sha256)).decode()
+        headers["Repr-Digest"] = f"sha-256=:{digest}:"
+    headers["Content-Disposition"] = _attachment(file_name)
+    headers["Content-Type"] = media_type
+    return Stream(download.chunks, media_type=media_type, headers=headers)
+
+
+def _attachment(file_name: str) -> str:
+    """RFC 6266: an ASCII fallback and the exact name in UTF-8, never inline."""
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in file_name
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"

@@ -1,0 +1,106 @@
+"""The upload body, parsed as it arrives: a small ``metadata`` part, then the ``file`` part.
+
+Litestar's own form parsing spools file parts over 1 MiB to a temporary file, which would
+put plaintext on disk; this reads the request stream with the same push parser instead,
+hands the metadata over once complete, and the file's bytes as an async iterator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from litestar import Request
+from multipart import (  # type: ignore[import-untyped]  # the package ships no type hints
+    MultipartError,
+    MultipartSegment,
+    PushMultipartParser,
+    parse_options_header,
+)
+
+from portal.services.errors import InvalidInput
+from portal.web.schemas import UploadMetadata
+
+MAX_METADATA_BYTES = 64 * 1024
+MAX_HEADER_BYTES = 8 * 1024
+
+
+@dataclass(frozen=True, kw_only=True)
+class UploadStream:
+    metadata: UploadMetadata
+    file_name: str
+    declared_type: str | None
+    body: AsyncIterator[bytes]
+
+
+async def _events(
+    request: Request[Any, Any, Any], parser: PushMultipartParser
+) -> AsyncIterator[Any]:
+    try:
+        async for chunk in request.stream():
+            for event in parser.parse(chunk):
+                yield event
+    except MultipartError as exc:
+        raise InvalidInput(f"malformed multipart body: {exc}") from exc
+
+
+async def read_upload(request: Request[Any, Any, Any]) -> UploadStream:
+    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    boundary = options.get("boundary")
+    if content_type != "multipart/form-data" or not boundary:
+        raise InvalidInput("send the upload as multipart/form-data: a metadata part, then file")
+    try:
+        parser = PushMultipartParser(
+            boundary, max_header_size=MAX_HEADER_BYTES, max_segment_count=3, strict=True
+        )
+    except MultipartError as exc:
+        raise InvalidInput(f"malformed multipart body: {exc}") from exc
+    events = _events(request, parser)
+
+    segment = await _next_segment(events)
+    if segment.name != "metadata" or segment.filename is not None:
+        raise InvalidInput("the first part must be 'metadata' (JSON), before the file")
+    raw = b""
+    async for event in events:
+        if event is None:
+            break
+        raw += event
+        if len(raw) > MAX_METADATA_BYTES:
+            raise InvalidInput(f"the metadata part is larger than {MAX_METADATA_BYTES} bytes")
+    try:
+        metadata = msgspec.json.decode(raw, type=UploadMetadata)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(f"metadata: {exc}") from exc
+    except msgspec.DecodeError as exc:
+        raise InvalidInput("metadata must be a JSON object") from exc
+
+    segment = await _next_segment(events)
+    if segment.name != "file" or segment.filename is None:
+        raise InvalidInput("the second part must be 'file', with a file name")
+
+    async def body() -> AsyncIterator[bytes]:
+        async for event in events:
+            if event is None:
+                break
+            yield event
+        async for _ in events:
+            raise InvalidInput("nothing may follow the file part")
+        if not parser.closed:
+            raise InvalidInput("the multipart body ended before its closing boundary")
+
+    return UploadStream(
+        metadata=metadata,
+        file_name=segment.filename,
+        declared_type=segment.content_type,
+        body=body(),
+    )
+
+
+async def _next_segment(events: AsyncIterator[Any]) -> MultipartSegment:
+    async for event in events:
+        if isinstance(event, MultipartSegment):
+            return event
+        raise InvalidInput("malformed multipart body")  # pragma: no cover - parser order
+    raise InvalidInput("the upload needs a metadata part and a file part")
