@@ -7,6 +7,7 @@ from uuid import UUID
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 from portal.services import cases, documents
 from portal.web.auth import request_context
@@ -16,7 +17,7 @@ from portal.web.state import PortalDeps
 
 @post("/api/v1/cases", summary="Register a case (procesregisseur)", tags=["cases"])
 async def create_case(
-    request: Request[Any, Any, Any], data: CaseIn, deps: NamedDependency[PortalDeps]
+    request: Request[Any, Any, Any], data: JSONBody[CaseIn], deps: NamedDependency[PortalDeps]
 ) -> CaseOut:
     case = await cases.create_case(
         request_context(request),
@@ -35,7 +36,7 @@ async def list_cases(request: Request[Any, Any, Any]) -> list[CaseOut]:
 
 @get("/api/v1/cases/{case_id:uuid}", summary="One case", tags=["cases"])
 async def get_case(
-    request: Request[Any, Any, Any], case_id: UUID, deps: NamedDependency[PortalDeps]
+    request: Request[Any, Any, Any], case_id: FromPath[UUID], deps: NamedDependency[PortalDeps]
 ) -> CaseOut:
     case = await cases.visible_case(request_context(request), case_id, clock=deps.clock)
     return CaseOut.of(case)
@@ -47,7 +48,7 @@ async def get_case(
     tags=["documents"],
 )
 async def list_case_documents(
-    request: Request[Any, Any, Any], case_id: UUID, deps: NamedDependency[PortalDeps]
+    request: Request[Any, Any, Any], case_id: FromPath[UUID], deps: NamedDependency[PortalDeps]
 ) -> list[DocumentOut]:
     context = request_context(request)
     case = await cases.visible_case(context, case_id, clock=deps.clock)

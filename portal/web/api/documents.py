@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import base64
 import enum
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.spec import OpenAPIMediaType, RequestBody, Schema
+from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED
@@ -62,8 +64,16 @@ UPLOAD_BODY = RequestBody(
 )
 
 
+@dataclass
+class UploadOperation(Operation):
+    """The upload reads the raw stream, so Litestar cannot infer its body: describe it."""
+
+    def __post_init__(self) -> None:
+        self.request_body = UPLOAD_BODY
+
+
 async def upload_document(
-    request: Request[Any, Any, Any], case_id: UUID, deps: NamedDependency[PortalDeps]
+    request: Request[Any, Any, Any], case_id: FromPath[UUID], deps: NamedDependency[PortalDeps]
 ) -> Response[DocumentOut]:
     stream = await read_upload(request)
     metadata = stream.metadata
@@ -96,14 +106,14 @@ def upload_route(max_upload_bytes: int) -> HTTPRouteHandler:
         summary="Upload a document for the case's current phase (streamed, encrypted)",
         tags=["documents"],
         request_max_body_size=max_upload_bytes + MULTIPART_OVERHEAD,
-        request_body=UPLOAD_BODY,
+        operation_class=UploadOperation,
         status_code=HTTP_201_CREATED,
     )(upload_document)
 
 
 @get("/api/v1/documents/{document_id:uuid}", summary="A document's metadata", tags=["documents"])
 async def get_document(
-    request: Request[Any, Any, Any], document_id: UUID, deps: NamedDependency[PortalDeps]
+    request: Request[Any, Any, Any], document_id: FromPath[UUID], deps: NamedDependency[PortalDeps]
 ) -> DocumentOut:
     document = await documents.document_metadata(
         request_context(request), document_id, clock=deps.clock
@@ -124,10 +134,10 @@ async def get_document(
 )
 async def download_document(
     request: Request[Any, Any, Any],
-    document_id: UUID,
-    purpose: str,
+    document_id: FromPath[UUID],
+    purpose: FromQuery[str],
     deps: NamedDependency[PortalDeps],
-    delivery: Delivery = Delivery.PLAIN,
+    delivery: FromQuery[Delivery] = Delivery.PLAIN,
 ) -> Stream:
     download = await documents.start_download(
         request_context(request),

@@ -1,0 +1,136 @@
+"""A real ``portal serve`` process on PostgreSQL and MinIO, for the tests that need one."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.request
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from minio import Minio
+
+from portal.db.engine import bind_engine, close_engine, open_engine, postgres_engine
+from tests.services import free_port, wait_until
+from tests.services.s3 import S3Endpoint
+
+PORTAL = str(Path(sys.executable).parent / "portal")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LivePortal:
+    base_url: str
+    pid: int
+    tokens: dict[str, str]
+    database_url: str
+    bucket: str
+    minio: Minio
+    data_dir: Path
+
+    def auth(self, user: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[user]}"}
+
+    def object_keys(self, prefix: str = "") -> list[str]:
+        return [
+            str(item.object_name)
+            for item in self.minio.list_objects(bucket_name=self.bucket, prefix=prefix, recursive=True)
+        ]
+
+    @asynccontextmanager
+    async def database(self) -> AsyncIterator[None]:
+        """Bind this test process's tables to the server's database, to inspect rows."""
+        engine = postgres_engine(self.database_url)
+        bind_engine(engine)
+        await open_engine(engine)
+        try:
+            yield
+        finally:
+            await close_engine(engine)
+
+
+def _tokens(demo_output: str) -> dict[str, str]:
+    pairs = re.findall(r"^  (\w+)\s.*\n\s+Authorization: Bearer (\S+)$", demo_output, re.M)
+    return dict(pairs)
+
+
+@contextmanager
+def live_portal(*, database_url: str, minio: S3Endpoint) -> Iterator[LivePortal]:
+    data_dir = Path(f"/tmp/portal-live-{os.getpid()}-{free_port()}")
+    bucket = f"live-{uuid.uuid4().hex[:12]}"
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    environ.update(
+        {
+            "PORTAL_DATA_DIR": str(data_dir),
+            "PORTAL_DATABASE_URL": database_url,
+            "PORTAL_S3_ENDPOINT": minio.endpoint,
+            "PORTAL_S3_ACCESS_KEY": minio.access_key,
+            "PORTAL_S3_SECRET_KEY": minio.secret_key,
+            "PORTAL_S3_BUCKET": bucket,
+            "PORTAL_S3_SECURE": "false",
+            "PORTAL_LOG_LEVEL": "warning",
+        }
+    )
+    demo = subprocess.run(
+        [PORTAL, "demo"], env=environ, capture_output=True, text=True, check=True, timeout=120
+    )
+    log_path = data_dir / "server.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [PORTAL, "serve", "--port", str(port)], env=environ, stdout=log, stderr=log
+        )
+    base_url = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        try:
+            with urllib.request.urlopen(f"{base_url}/health/ready", timeout=2) as response:  # noqa: S310 - loopback
+                return bool(response.status == 200)
+        except OSError:
+            return False
+
+    try:
+        wait_until(ready, timeout=60, what="portal serve on PostgreSQL and MinIO")
+        yield LivePortal(
+            base_url=base_url,
+            pid=server.pid,
+            tokens=_tokens(demo.stdout),
+            database_url=database_url,
+            bucket=bucket,
+            minio=Minio(
+                endpoint=minio.endpoint,
+                access_key=minio.access_key,
+                secret_key=minio.secret_key,
+                secure=False,
+            ),
+            data_dir=data_dir,
+        )
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a hung shutdown
+            server.kill()
+        subprocess.run(
+            ["gpgconf", "--homedir", str(data_dir / "gnupg"), "--kill", "gpg-agent"],
+            capture_output=True,
+            check=False,
+        )
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def rss_bytes(pid: int, field: str = "VmRSS") -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"{field} missing for {pid}")
+
+
+def reset_peak_rss(pid: int) -> None:
+    Path(f"/proc/{pid}/clear_refs").write_text("5")

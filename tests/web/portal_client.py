@@ -1,0 +1,121 @@
+"""A small client for the portal's API, used by the web tests against both kinds of server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+AANMELDING_METADATA: dict[str, Any] = {
+    "phase": "aanmelding",
+    "purposes": ["screening"],
+    "data_categories": ["personalia", "gezondheid"],
+    "legal_basis": "avg_6_1_e",
+    "description": "aanmelding door wijkteam",
+}
+
+PDF_HEAD = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+
+
+def pdf_bytes(body: bytes = b"") -> bytes:
+    return PDF_HEAD + body + b"\n%%EOF\n"
+
+
+def multipart_body(
+    metadata: dict[str, Any] | bytes,
+    file_name: str,
+    content: bytes,
+    content_type: str | None,
+    *,
+    boundary: str = "portal-test-boundary-5c1f",
+) -> tuple[bytes, str]:
+    """An upload body built by hand, so tests control every byte and header."""
+    meta = metadata if isinstance(metadata, bytes) else json.dumps(metadata).encode()
+    type_line = f"Content-Type: {content_type}\r\n" if content_type else ""
+    head = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="metadata"\r\n'
+        "Content-Type: application/json\r\n\r\n"
+    ).encode() + meta + (
+        f"\r\n--{boundary}\r\n"
+        f'Content-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
+        f"{type_line}\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    return head + content + tail, f"multipart/form-data; boundary={boundary}"
+
+
+def multipart_stream(
+    metadata: dict[str, Any],
+    file_name: str,
+    chunks: Iterable[bytes],
+    content_type: str,
+    *,
+    boundary: str = "portal-test-boundary-5c1f",
+) -> tuple[Iterable[bytes], str]:
+    """A streamed upload body: the file's chunks are produced lazily, never held whole."""
+    head, header = multipart_body(metadata, file_name, b"", content_type, boundary=boundary)
+    closing = f"\r\n--{boundary}--\r\n".encode()
+    opening = head[: -len(closing)]
+
+    def body() -> Iterable[bytes]:
+        yield opening
+        yield from chunks
+        yield closing
+
+    return body(), header
+
+
+@dataclass
+class PortalClient:
+    http: httpx.AsyncClient
+    tokens: dict[str, str]
+    partij_ids: dict[str, str] = field(default_factory=dict)
+
+    def auth(self, user: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[user]}"}
+
+    async def create_case(self, reference: str, *, reported_by: str = "Gemeente Venlo") -> str:
+        response = await self.http.post(
+            "/api/v1/cases",
+            json={"reference": reference, "reported_by": self.partij_ids[reported_by]},
+            headers=self.auth("alice"),
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    async def upload(
+        self,
+        case_id: str,
+        content: bytes,
+        *,
+        user: str = "dave",
+        file_name: str = "verslag.pdf",
+        content_type: str | None = "application/pdf",
+        metadata: dict[str, Any] | bytes | None = None,
+    ) -> httpx.Response:
+        body, header = multipart_body(
+            AANMELDING_METADATA if metadata is None else metadata, file_name, content, content_type
+        )
+        return await self.http.post(
+            f"/api/v1/cases/{case_id}/documents",
+            content=body,
+            headers={**self.auth(user), "Content-Type": header},
+        )
+
+    async def download(
+        self, document_id: str, *, user: str = "alice", purpose: str = "screening", **params: str
+    ) -> httpx.Response:
+        return await self.http.get(
+            f"/api/v1/documents/{document_id}/content",
+            params={"purpose": purpose, **params},
+            headers=self.auth(user),
+        )
+
+
+async def aiter_bytes(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
