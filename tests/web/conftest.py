@@ -49,7 +49,7 @@ async def portal(data_dir: Path, upload_limit: int) -> AsyncIterator[PortalClien
         demo = await load_demo(clock=system_clock)
         partijen = {p.name: str(p.id) for p in await repositories.all_partijen()}
         yield PortalClient(
-            http=http,  # type: ignore[arg-type]  # AsyncTestClient is an httpx.AsyncClient
+            http=http,
             tokens={login.username: login.token for login in demo.logins},
             partij_ids=partijen,
         )

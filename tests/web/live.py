@@ -40,7 +40,9 @@ class LivePortal:
     def object_keys(self, prefix: str = "") -> list[str]:
         return [
             str(item.object_name)
-            for item in self.minio.list_objects(bucket_name=self.bucket, prefix=prefix, recursive=True)
+            for item in self.minio.list_objects(
+                bucket_name=self.bucket, prefix=prefix, recursive=True
+            )
         ]
 
     @asynccontextmanager

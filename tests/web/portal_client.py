@@ -36,14 +36,18 @@ def multipart_body(
     meta = metadata if isinstance(metadata, bytes) else json.dumps(metadata).encode()
     type_line = f"Content-Type: {content_type}\r\n" if content_type else ""
     head = (
-        f"--{boundary}\r\n"
-        'Content-Disposition: form-data; name="metadata"\r\n'
-        "Content-Type: application/json\r\n\r\n"
-    ).encode() + meta + (
-        f"\r\n--{boundary}\r\n"
-        f'Content-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
-        f"{type_line}\r\n"
-    ).encode()
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="metadata"\r\n'
+            "Content-Type: application/json\r\n\r\n"
+        ).encode()
+        + meta
+        + (
+            f"\r\n--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
+            f"{type_line}\r\n"
+        ).encode()
+    )
     tail = f"\r\n--{boundary}--\r\n".encode()
     return head + content + tail, f"multipart/form-data; boundary={boundary}"
 

@@ -114,7 +114,10 @@ async def test_metadata_of_a_document_and_of_a_case(portal: PortalClient) -> Non
 async def test_another_partijs_document_is_answered_as_not_found(portal: PortalClient) -> None:
     case_id = await portal.create_case("ZVH-2026-0006")
     document = (await portal.upload(case_id, pdf_bytes())).json()
-    for path in (f"/api/v1/documents/{document['id']}", f"/api/v1/documents/{document['id']}/content?purpose=screening"):
+    for path in (
+        f"/api/v1/documents/{document['id']}",
+        f"/api/v1/documents/{document['id']}/content?purpose=screening",
+    ):
         response = await portal.http.get(path, headers=portal.auth("bob"))
         assert response.status_code == 404
     assert (await _actions()).count("document:read:denied") == 1
@@ -136,7 +139,11 @@ async def test_every_download_attempt_is_on_record_with_purpose(portal: PortalCl
     document = (await portal.upload(case_id, pdf_bytes())).json()
     await portal.download(document["id"])
     await portal.download(document["id"], purpose="monitoring")
-    rows = await AuditEvent.select().where(AuditEvent.document_id == document["id"]).order_by(AuditEvent.seq)
+    rows = (
+        await AuditEvent.select()
+        .where(AuditEvent.document_id == document["id"])
+        .order_by(AuditEvent.seq)
+    )
     actions = [(row["action"], row["outcome"], row["purpose"]) for row in rows]
     assert actions == [
         ("document:upload", "success", None),
@@ -148,7 +155,8 @@ async def test_every_download_attempt_is_on_record_with_purpose(portal: PortalCl
     assert permit["actor_username"] == "alice"
     assert permit["case_id"] == case_id
     assert permit["document_sha256"] == document["sha256"]
-    assert permit["trace_id"] and permit["started_at"]
+    assert permit["trace_id"]
+    assert permit["started_at"]
 
 
 async def test_a_traceparent_header_is_carried_into_the_record(portal: PortalClient) -> None:
@@ -177,13 +185,52 @@ ELF = Path("/bin/ls").read_bytes()[:16384]
 @pytest.mark.parametrize(
     ("file_name", "content", "content_type", "status", "message"),
     [
-        pytest.param("tool.pdf", ELF, "application/pdf", 415, "application/x-sharedlib", id="executable"),
-        pytest.param("page.html", b"<!DOCTYPE html><html><body><script>x()</script></body></html>\n" * 20, "text/html", 415, "text/html", id="html"),
-        pytest.param("logo.svg", b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>\n', "image/svg+xml", 415, "image/svg+xml", id="svg"),
-        pytest.param("stukken.zip", b"PK\x05\x06" + b"\x00" * 18, "application/zip", 415, "application/zip", id="archive"),
-        pytest.param("brief.pdf", b"gewone tekst en geen pdf\n" * 10, "application/pdf", 415, "text/plain", id="declared-pdf-is-text"),
-        pytest.param("brief.docx", pdf_bytes(), "application/pdf", 415, ".docx", id="extension-disagrees"),
-        pytest.param("brief.pdf", pdf_bytes(), "application/octet-stream", 415, "Content-Type", id="type-not-declared"),
+        pytest.param(
+            "tool.pdf", ELF, "application/pdf", 415, "application/x-sharedlib", id="executable"
+        ),
+        pytest.param(
+            "page.html",
+            b"<!DOCTYPE html><html><body><script>x()</script></body></html>\n" * 20,
+            "text/html",
+            415,
+            "text/html",
+            id="html",
+        ),
+        pytest.param(
+            "logo.svg",
+            b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>\n',
+            "image/svg+xml",
+            415,
+            "image/svg+xml",
+            id="svg",
+        ),
+        pytest.param(
+            "stukken.zip",
+            b"PK\x05\x06" + b"\x00" * 18,
+            "application/zip",
+            415,
+            "application/zip",
+            id="archive",
+        ),
+        pytest.param(
+            "brief.pdf",
+            b"gewone tekst en geen pdf\n" * 10,
+            "application/pdf",
+            415,
+            "text/plain",
+            id="declared-pdf-is-text",
+        ),
+        pytest.param(
+            "brief.docx", pdf_bytes(), "application/pdf", 415, ".docx", id="extension-disagrees"
+        ),
+        pytest.param(
+            "brief.pdf",
+            pdf_bytes(),
+            "application/octet-stream",
+            415,
+            "Content-Type",
+            id="type-not-declared",
+        ),
         pytest.param("leeg.pdf", b"", "application/pdf", 415, "empty", id="empty-file"),
     ],
 )
@@ -228,11 +275,25 @@ async def test_file_names_are_kept_only_as_clean_metadata(
 @pytest.mark.parametrize(
     ("metadata", "message"),
     [
-        pytest.param({**AANMELDING_METADATA, "phase": "rto"}, "phase aanmelding", id="not-the-current-phase"),
-        pytest.param({**AANMELDING_METADATA, "purposes": ["monitoring"]}, "do not belong to phase", id="purpose-of-another-phase"),
-        pytest.param({**AANMELDING_METADATA, "purposes": []}, "at least one purpose", id="no-purpose"),
-        pytest.param({**AANMELDING_METADATA, "legal_basis": "toestemming"}, "consent_id", id="consent-basis-without-record"),
-        pytest.param({**AANMELDING_METADATA, "purposes": ["roddel"]}, "metadata", id="unknown-purpose-code"),
+        pytest.param(
+            {**AANMELDING_METADATA, "phase": "rto"}, "phase aanmelding", id="not-the-current-phase"
+        ),
+        pytest.param(
+            {**AANMELDING_METADATA, "purposes": ["monitoring"]},
+            "do not belong to phase",
+            id="purpose-of-another-phase",
+        ),
+        pytest.param(
+            {**AANMELDING_METADATA, "purposes": []}, "at least one purpose", id="no-purpose"
+        ),
+        pytest.param(
+            {**AANMELDING_METADATA, "legal_basis": "toestemming"},
+            "consent_id",
+            id="consent-basis-without-record",
+        ),
+        pytest.param(
+            {**AANMELDING_METADATA, "purposes": ["roddel"]}, "metadata", id="unknown-purpose-code"
+        ),
         pytest.param({**AANMELDING_METADATA, "bsn": "123"}, "metadata", id="unknown-field"),
         pytest.param(b"{not json", "JSON", id="not-json"),
     ],

@@ -6,6 +6,7 @@ Alice is the procesregisseur; Dave, a partner at the police, provides the docume
 from __future__ import annotations
 
 import hashlib
+import io
 import random
 import shutil
 import socket
@@ -56,8 +57,8 @@ def case_id(live: LivePortal) -> str:
 def _partij_id(live: LivePortal, name: str) -> str:
     completed = subprocess.run(
         [
-            "psql", live.database_url, "-X", "-A", "-t", "-c",
-            f"SELECT id FROM partij WHERE name = '{name}'",
+            "psql", live.database_url, "-X", "-A", "-t", "-v", f"name={name}", "-c",
+            "SELECT id FROM partij WHERE name = :'name'",
         ],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
@@ -84,7 +85,9 @@ def _pdf_chunks(total: int, seed: int) -> tuple[Iterator[bytes], hashlib._Hash]:
     return chunks(), digest
 
 
-def _upload_stream(live: LivePortal, case_id: str, total: int, *, seed: int) -> tuple[dict[str, object], str]:
+def _upload_stream(
+    live: LivePortal, case_id: str, total: int, *, seed: int
+) -> tuple[dict[str, object], str]:
     chunks, digest = _pdf_chunks(total, seed)
     body, header = multipart_stream(AANMELDING_METADATA, "groot.pdf", chunks, "application/pdf")
     with httpx.Client(base_url=live.base_url, timeout=600) as client:
@@ -192,18 +195,20 @@ async def test_a_client_that_disconnects_mid_upload_leaves_nothing(
             )
             if failed:
                 break
-            time.sleep(0.2)  # noqa: ASYNC251 - a short poll in a test
+            time.sleep(0.2)
         assert failed, "the broken-off upload was not recorded"
         names = {row["file_name"] for row in await Document.select(Document.file_name)}
         assert "afgebroken.pdf" not in names
     assert len(live.object_keys(f"cases/{case_id}/")) == await _documents_in(live, case_id)
-    uploads = live.minio._list_multipart_uploads(bucket_name=live.bucket, prefix=f"cases/{case_id}/")  # noqa: SLF001 - minio 7.2 has no public call for this
+    uploads = live.minio._list_multipart_uploads(
+        bucket_name=live.bucket, prefix=f"cases/{case_id}/"
+    )  # minio 7.2 has no public call
     assert not list(uploads.uploads)
 
 
 async def _documents_in(live: LivePortal, case_id: str) -> int:
     async with live.database():
-        return await Document.count().where(Document.casus == case_id)
+        return int(await Document.count().where(Document.casus == case_id))
 
 
 async def test_a_flipped_byte_in_the_stored_object_cuts_the_download(
@@ -225,24 +230,27 @@ async def test_a_flipped_byte_in_the_stored_object_cuts_the_download(
         stored.close()
         stored.release_conn()
     ciphertext[len(ciphertext) // 2] ^= 0x40
-    import io
-
     live.minio.put_object(
-        bucket_name=live.bucket, object_name=key, data=io.BytesIO(bytes(ciphertext)), length=len(ciphertext)
+        bucket_name=live.bucket,
+        object_name=key,
+        data=io.BytesIO(bytes(ciphertext)),
+        length=len(ciphertext),
     )
 
     received = 0
-    with pytest.raises(httpx.RemoteProtocolError):  # noqa: PT012 - the error comes while reading
-        with httpx.stream(
+    with (  # noqa: PT012 - the error comes while reading the body
+        pytest.raises(httpx.RemoteProtocolError),
+        httpx.stream(
             "GET",
             f"{live.base_url}/api/v1/documents/{document['id']}/content",
             params={"purpose": "screening"},
             headers=live.auth("alice"),
             timeout=60,
-        ) as response:
-            assert response.status_code == 200
-            for chunk in response.iter_raw():
-                received += len(chunk)
+        ) as response,
+    ):
+        assert response.status_code == 200
+        for chunk in response.iter_raw():
+            received += len(chunk)
     assert received < len(content)
     async with live.database():
         rows = await AuditEvent.select(AuditEvent.action, AuditEvent.reason).where(
@@ -305,7 +313,9 @@ async def test_delivery_pgp_decrypts_with_the_participants_own_key(
     )
     assert response.status_code == 200, response.text
     assert MARKER not in response.content
-    assert response.headers["content-disposition"].startswith('attachment; filename="voor-dave.pdf.pgp"')
+    assert response.headers["content-disposition"].startswith(
+        'attachment; filename="voor-dave.pdf.pgp"'
+    )
     decrypted = subprocess.run(
         ["gpg", "--homedir", str(home), "--batch", "--decrypt"],
         input=response.content, capture_output=True, check=True,
@@ -314,7 +324,9 @@ async def test_delivery_pgp_decrypts_with_the_participants_own_key(
 
 
 def test_delivery_pgp_without_a_registered_key_is_refused(live: LivePortal, case_id: str) -> None:
-    body, header = multipart_body(AANMELDING_METADATA, "x.pdf", PDF_HEAD + b"x" * 100, "application/pdf")
+    body, header = multipart_body(
+        AANMELDING_METADATA, "x.pdf", PDF_HEAD + b"x" * 100, "application/pdf"
+    )
     document = httpx.post(
         f"{live.base_url}/api/v1/cases/{case_id}/documents",
         content=body,
