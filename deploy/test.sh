@@ -46,3 +46,6 @@ uv run --frozen portal db check
 
 say "tests (required servers: $PORTAL_TEST_REQUIRE)"
 uv run --frozen pytest --cov --cov-branch --cov-report=term:skip-covered "$@"
+
+say "coverage: portal/domain, the protocol's rules, must be 100 % (branches included)"
+uv run --frozen coverage report --include='portal/domain/*' --fail-under=100 --show-missing

@@ -39,7 +39,10 @@ from portal.services.sniffing import sniff_media_type
 from portal.settings import Settings
 from portal.web import health
 from portal.web.api import cases as api_cases
+from portal.web.api import consents as api_consents
 from portal.web.api import documents as api_documents
+from portal.web.api import grants as api_grants
+from portal.web.api import partijen as api_partijen
 from portal.web.auth import TokenAuthentication
 from portal.web.errors import service_error_response
 from portal.web.state import PortalDeps
@@ -176,6 +179,18 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
             api_documents.upload_route(settings.max_upload_bytes),
             api_documents.get_document,
             api_documents.download_document,
+            api_documents.approve_document,
+            api_documents.request_further_use,
+            api_documents.decide_further_use,
+            api_cases.change_phase,
+            api_cases.explain_access,
+            api_cases.admit_to_archive,
+            api_grants.create_grant,
+            api_grants.list_grants,
+            api_grants.revoke_grant,
+            api_consents.record_consent,
+            api_consents.withdraw_consent,
+            api_partijen.withdraw_partij,
         ],
         middleware=[
             DefineMiddleware(TokenAuthentication, clock=clock, exclude=["^/health/", "^/schema"])

@@ -17,9 +17,23 @@ import asyncpg
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from crypto import CaseKeyMaterial
-from portal.db.tables import ApiToken, AuditEvent, CaseKey, Casus, Consent, Document, Partij, User
-from portal.domain import cases, documents, parties
+from portal.db.tables import (
+    ApiToken,
+    Approval,
+    ArchiveAdmission,
+    AuditEvent,
+    CaseKey,
+    Casus,
+    Consent,
+    Document,
+    FurtherUseRequest,
+    Grant,
+    Partij,
+    User,
+)
+from portal.domain import cases, documents, grants, parties
 from portal.domain.audit import GENESIS_HASH, AuditEntry, chain_hash
+from portal.domain.consent import Consent as ConsentRecord
 
 
 def is_unique_violation(exc: BaseException) -> bool:
@@ -254,13 +268,16 @@ async def partij_by_id(partij_id: UUID) -> parties.Partij | None:
 # --- documents ----------------------------------------------------------------------------
 
 
-def _document(row: dict[str, Any]) -> documents.Document:
+def _document(
+    row: dict[str, Any], approvals: tuple[documents.Approval, ...] = ()
+) -> documents.Document:
     consent = row["consent"]
     return documents.Document(
         id=documents.DocumentId(UUID(str(row["id"]))),
         case_id=cases.CaseId(UUID(str(row["casus"]))),
         phase=cases.Phase(row["phase"]),
         provider_id=parties.PartijId(UUID(str(row["provider"]))),
+        provider_kind=parties.PartijKind(row["provider_kind"]),
         uploaded_by=parties.UserId(UUID(str(row["uploaded_by"]))),
         file_name=row["file_name"],
         media_type=row["media_type"],
@@ -275,7 +292,35 @@ def _document(row: dict[str, Any]) -> documents.Document:
         ),
         description=row["description"],
         created_at=row["created_at"],
+        approvals=approvals,
     )
+
+
+def _document_query() -> Any:
+    return Document.select(
+        *Document.all_columns(), Document.provider.kind.as_alias("provider_kind")
+    ).output(load_json=True)
+
+
+async def _approvals_of(document_ids: list[UUID]) -> dict[str, tuple[documents.Approval, ...]]:
+    if not document_ids:
+        return {}
+    rows = (
+        await Approval.select()
+        .where(Approval.document.is_in(document_ids))
+        .order_by(Approval.approved_at)
+        .output(load_json=True)
+    )
+    found: dict[str, list[documents.Approval]] = {}
+    for row in rows:
+        found.setdefault(str(row["document"]), []).append(
+            documents.Approval(
+                phase=cases.Phase(row["phase"]),
+                purposes=frozenset(cases.Purpose(p) for p in row["purposes"]),
+                approved_at=row["approved_at"],
+            )
+        )
+    return {key: tuple(value) for key, value in found.items()}
 
 
 def document_row(document: documents.Document) -> Document:
@@ -305,18 +350,17 @@ async def insert_document(document: documents.Document) -> None:
 
 
 async def document_by_id(document_id: UUID) -> documents.Document | None:
-    row = await Document.select().where(Document.id == document_id).output(load_json=True).first()
-    return _document(row) if row else None
+    row = await _document_query().where(Document.id == document_id).first()
+    if row is None:
+        return None
+    approvals = await _approvals_of([document_id])
+    return _document(row, approvals.get(str(document_id), ()))
 
 
 async def documents_of_case(case_id: UUID) -> list[documents.Document]:
-    rows = (
-        await Document.select()
-        .where(Document.casus == case_id)
-        .order_by(Document.created_at)
-        .output(load_json=True)
-    )
-    return [_document(row) for row in rows]
+    rows = await _document_query().where(Document.casus == case_id).order_by(Document.created_at)
+    approvals = await _approvals_of([row["id"] for row in rows])
+    return [_document(row, approvals.get(str(row["id"]), ())) for row in rows]
 
 
 async def consent_usable_by(consent_id: UUID, partij_id: parties.PartijId) -> str | None:
@@ -379,3 +423,203 @@ async def append_audit(entry: AuditEntry) -> int:
             )
         )
     return seq
+
+
+# --- access: grants, admissions, approvals, consent, further use -------------------------
+
+
+def _grant(row: dict[str, Any]) -> grants.Grant:
+    return grants.Grant(
+        id=grants.GrantId(UUID(str(row["id"]))),
+        case_id=cases.CaseId(UUID(str(row["casus"]))),
+        user_id=parties.UserId(UUID(str(row["user"]))),
+        granted_at=row["granted_at"],
+        until=row["until"],
+        revoked_at=row["revoked_at"],
+    )
+
+
+async def grants_of_case(case_id: UUID) -> tuple[grants.Grant, ...]:
+    rows = await Grant.select().where(Grant.casus == case_id).order_by(Grant.granted_at)
+    return tuple(_grant(row) for row in rows)
+
+
+async def grant_by_id(grant_id: UUID) -> grants.Grant | None:
+    row = await Grant.select().where(Grant.id == grant_id).first()
+    return _grant(row) if row else None
+
+
+async def grants_of_user(user_id: UUID) -> tuple[grants.Grant, ...]:
+    rows = await Grant.select().where(Grant.user == user_id)
+    return tuple(_grant(row) for row in rows)
+
+
+async def insert_grant(
+    *, case_id: UUID, user_id: UUID, granted_by: UUID, until: datetime | None, now: datetime
+) -> grants.Grant:
+    rows = await Grant.insert(
+        Grant(casus=case_id, user=user_id, granted_by=granted_by, granted_at=now, until=until)
+    ).returning(*Grant.all_columns())
+    return _grant(rows[0])
+
+
+async def revoke_grant(
+    *, grant_id: UUID, revoked_by: UUID | None, reason: str, now: datetime
+) -> None:
+    await Grant.update(
+        {Grant.revoked_at: now, Grant.revoked_by: revoked_by, Grant.revoke_reason: reason}
+    ).where((Grant.id == grant_id) & (Grant.revoked_at.is_null()))
+
+
+async def admissions_of_case(case_id: UUID) -> tuple[grants.ArchiveAdmission, ...]:
+    rows = await ArchiveAdmission.select().where(ArchiveAdmission.casus == case_id)
+    return tuple(
+        grants.ArchiveAdmission(
+            case_id=cases.CaseId(UUID(str(row["casus"]))),
+            user_id=parties.UserId(UUID(str(row["user"]))),
+            admitted_at=row["admitted_at"],
+            reason=row["reason"],
+        )
+        for row in rows
+    )
+
+
+async def insert_admission(
+    *, case_id: UUID, user_id: UUID, admitted_by: UUID, reason: str, now: datetime
+) -> None:
+    await ArchiveAdmission.insert(
+        ArchiveAdmission(
+            casus=case_id, user=user_id, admitted_by=admitted_by, reason=reason, admitted_at=now
+        )
+    )
+
+
+async def set_phase(*, case_id: UUID, phase: cases.Phase, afschaling_at: datetime | None) -> None:
+    values: dict[Any, Any] = {Casus.phase: phase.value}
+    if afschaling_at is not None:
+        values[Casus.afschaling_at] = afschaling_at
+    await Casus.update(values).where(Casus.id == case_id)
+
+
+async def insert_approval(
+    *,
+    document_id: UUID,
+    phase: cases.Phase,
+    purposes: frozenset[cases.Purpose],
+    approved_by: UUID,
+    now: datetime,
+) -> None:
+    await Approval.insert(
+        Approval(
+            document=document_id,
+            phase=phase.value,
+            purposes=sorted(p.value for p in purposes),
+            approved_by=approved_by,
+            approved_at=now,
+        )
+    )
+
+
+def _consent(row: dict[str, Any]) -> ConsentRecord:
+    return ConsentRecord(
+        id=documents.ConsentId(UUID(str(row["id"]))),
+        partij_id=parties.PartijId(UUID(str(row["partij"]))),
+        subject_pseudonym=row["subject_pseudonym"],
+        scope=row["scope"],
+        obtained_by=row["obtained_by"],
+        obtained_at=row["obtained_at"],
+        withdrawn_at=row["withdrawn_at"],
+    )
+
+
+async def consent_by_id(consent_id: UUID) -> ConsentRecord | None:
+    row = await Consent.select().where(Consent.id == consent_id).first()
+    return _consent(row) if row else None
+
+
+async def insert_consent(
+    *,
+    partij_id: UUID,
+    subject_pseudonym: str,
+    scope: str,
+    obtained_by: str,
+    obtained_at: datetime,
+    recorded_by: UUID,
+    now: datetime,
+) -> ConsentRecord:
+    rows = await Consent.insert(
+        Consent(
+            partij=partij_id,
+            subject_pseudonym=subject_pseudonym,
+            scope=scope,
+            obtained_by=obtained_by,
+            obtained_at=obtained_at,
+            recorded_by=recorded_by,
+            recorded_at=now,
+        )
+    ).returning(*Consent.all_columns())
+    return _consent(rows[0])
+
+
+async def withdraw_consent(*, consent_id: UUID, reason: str, now: datetime) -> None:
+    await Consent.update({Consent.withdrawn_at: now, Consent.withdrawn_reason: reason}).where(
+        (Consent.id == consent_id) & (Consent.withdrawn_at.is_null())
+    )
+
+
+async def insert_further_use_request(
+    *, document_id: UUID, actor: parties.Actor, description: str, now: datetime
+) -> UUID:
+    rows = await FurtherUseRequest.insert(
+        FurtherUseRequest(
+            document=document_id,
+            requested_by=actor.user_id,
+            requesting_partij=actor.partij_id,
+            purpose_description=description,
+            requested_at=now,
+        )
+    ).returning(FurtherUseRequest.id)
+    return UUID(str(rows[0]["id"]))
+
+
+async def further_use_request(request_id: UUID) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = (
+        await FurtherUseRequest.select().where(FurtherUseRequest.id == request_id).first()
+    )
+    return row
+
+
+async def decide_further_use(
+    *, request_id: UUID, approved: bool, decided_by: UUID, reason: str, now: datetime
+) -> None:
+    await FurtherUseRequest.update(
+        {
+            FurtherUseRequest.approved: approved,
+            FurtherUseRequest.decided_by: decided_by,
+            FurtherUseRequest.decided_at: now,
+            FurtherUseRequest.decision_reason: reason,
+        }
+    ).where(FurtherUseRequest.id == request_id)
+
+
+async def withdraw_partij(*, partij_id: UUID, now: datetime) -> None:
+    await Partij.update(
+        {Partij.status: parties.PartijStatus.WITHDRAWN.value, Partij.withdrawn_at: now}
+    ).where(Partij.id == partij_id)
+
+
+async def users_of_partij(partij_id: UUID) -> list[parties.Actor]:
+    rows = await User.select(User.id).where(User.partij == partij_id)
+    found = [await actor_by_user_id(row["id"]) for row in rows]
+    return [actor for actor in found if actor is not None]
+
+
+async def all_actors() -> list[parties.Actor]:
+    rows = await User.select(User.id).order_by(User.username)
+    found = [await actor_by_user_id(row["id"]) for row in rows]
+    return [actor for actor in found if actor is not None]
+
+
+async def actor_by_username(username: str) -> parties.Actor | None:
+    row = await User.select(User.id).where(User.username == username).first()
+    return await actor_by_user_id(row["id"]) if row else None

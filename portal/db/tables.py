@@ -135,6 +135,43 @@ class Grant(Table, tablename="access_grant"):
     revoke_reason = Text(null=True, default=None)
 
 
+class Approval(Table, tablename="document_approval"):
+    """A provider's re-approval of its document for a later phase (art. 3.5b, c)."""
+
+    id = UUID(primary_key=True)
+    document = ForeignKey(references=Document, on_delete=OnDelete.cascade)
+    phase = Varchar(length=20, choices=Phase)
+    purposes = JSON(default=[])
+    approved_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    approved_at = Timestamptz()
+
+
+class ArchiveAdmission(Table, tablename="archive_admission"):
+    """The manager's admission of a user to an archived case, with its reason (11.2b)."""
+
+    id = UUID(primary_key=True)
+    casus = ForeignKey(references=Casus, on_delete=OnDelete.cascade)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade)
+    admitted_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    reason = Text()
+    admitted_at = Timestamptz()
+
+
+class FurtherUseRequest(Table, tablename="further_use_request"):
+    """A participant's request to use another partij's document for its own tasks (3.5d)."""
+
+    id = UUID(primary_key=True)
+    document = ForeignKey(references=Document, on_delete=OnDelete.cascade)
+    requested_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    requesting_partij = ForeignKey(references=Partij, on_delete=OnDelete.restrict)
+    purpose_description = Text()
+    requested_at = Timestamptz()
+    approved = Boolean(null=True, default=None)
+    decided_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    decided_at = Timestamptz(null=True, default=None)
+    decision_reason = Text(null=True, default=None)
+
+
 class AuditEvent(Table, tablename="audit_event"):
     """A record of the append-only, hash-chained audit log (NEN 7513, Logboek Dataverwerkingen)."""
 
@@ -177,5 +214,8 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Consent,
     Document,
     Grant,
+    Approval,
+    ArchiveAdmission,
+    FurtherUseRequest,
     AuditEvent,
 )

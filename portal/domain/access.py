@@ -1,22 +1,38 @@
-"""May this actor do this, now? Each rule returns a decision with the reason behind it.
+"""May this actor do this, now? Each rule returns a decision with the rule and the reason.
 
-The foundation of the access rules: who may register cases, upload to them, and read or
-download a case's documents. Phases, grants per RTO participant, consent and the
-afschaling regimes refine these rules (next issue); until then a case's documents are
-open to the procesregisseur and the partij that provided them, and nobody else.
+These are the privacy protocol's access rules. Every entry point (API, pages, CLI) asks
+them; none decides on its own. Denial is the default: a permit names the path that led
+to it (procesregisseur, provider, grant, archive admission).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from portal.domain.cases import Case, Phase, Purpose
-from portal.domain.documents import Document
-from portal.domain.parties import Actor, PartijId, PartijStatus, Role
+from portal.domain.cases import PURPOSES_BY_PHASE, Case, Phase, Purpose
+from portal.domain.consent import Consent
+from portal.domain.documents import Document, LegalBasis
+from portal.domain.grants import ArchiveAdmission, Grant
+from portal.domain.parties import Actor, PartijId, PartijKind, PartijStatus, Role
+from portal.domain.retention import Regime, regime
 
 UPLOADING_ROLES = frozenset(
     {Role.PROCESREGISSEUR, Role.PARTNER, Role.CASUSREGISSEUR, Role.DEELNEMER}
 )
+# RTO participants and partner case workers; an FG supervises and never reads contents
+# (art. 24.4), a manager decides on archives, not on live cases.
+GRANTABLE_ROLES = frozenset({Role.DEELNEMER, Role.CASUSREGISSEUR, Role.PARTNER})
+CONSENT_ROLES = frozenset({Role.PARTNER, Role.CASUSREGISSEUR, Role.DEELNEMER})
+# Art. 8: police and OM document every individual provision with its justification.
+JUSTIFICATION_REQUIRED = frozenset({PartijKind.POLITIE, PartijKind.OM})
+MIN_JUSTIFICATION_LENGTH = 10
+
+NEXT_PHASE: dict[Phase, Phase] = {
+    Phase.AANMELDING: Phase.TRIAGE,
+    Phase.TRIAGE: Phase.RTO,
+    Phase.RTO: Phase.AFSCHALING,
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,6 +42,34 @@ class Decision:
     """The rule that decided, a stable code for the audit log (``access:screening``)."""
     reason: str
     """Why, in words fit for the audit log and the caller."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseFacts:
+    """What the rules need to know about one case, loaded together."""
+
+    case: Case
+    providers: frozenset[PartijId] = frozenset()
+    grants: tuple[Grant, ...] = ()
+    admissions: tuple[ArchiveAdmission, ...] = ()
+
+    def active_grant(self, actor: Actor, *, now: datetime) -> Grant | None:
+        for grant in self.grants:
+            if grant.user_id == actor.user_id and grant.active(self.case, now=now):
+                return grant
+        return None
+
+    def ended_grant(self, actor: Actor, *, now: datetime) -> Grant | None:
+        for grant in self.grants:
+            if grant.user_id == actor.user_id and not grant.active(self.case, now=now):
+                return grant
+        return None
+
+    def admitted(self, actor: Actor) -> ArchiveAdmission | None:
+        for admission in self.admissions:
+            if admission.user_id == actor.user_id:
+                return admission
+        return None
 
 
 def _permit(rule: str, reason: str) -> Decision:
@@ -52,6 +96,32 @@ def _standing(actor: Actor) -> Decision | None:
     return None
 
 
+def _regime_gate(actor: Actor, facts: CaseFacts, *, now: datetime) -> Decision | None:
+    """After afschaling the regime alone decides who may come near the case (art. 11.2)."""
+    current = regime(facts.case, now=now)
+    if current is Regime.DESTROYED:
+        return _deny("case:destroyed", "the case's personal data is destroyed (art. 11.2c)")
+    if current is Regime.RESTRICTED:
+        if actor.roles & {Role.PROCESREGISSEUR, Role.ADMINISTRATIEF}:
+            return _permit(
+                "case:restricted", "within six months of afschaling: procesregisseur or "
+                "administratief medewerker (art. 11.2a)"
+            )  # fmt: skip
+        return _deny(
+            "case:restricted",
+            "after afschaling only the procesregisseur and administratief medewerker have "
+            "access for six months (art. 11.2a)",
+        )
+    if current is Regime.ARCHIVED:
+        if facts.admitted(actor):
+            return _permit("case:archived", "admitted to the archive by the manager (art. 11.2b)")
+        return _deny(
+            "case:archived",
+            "the case is archived; only users the manager admits have access (art. 11.2b)",
+        )
+    return None
+
+
 def may_register_case(actor: Actor) -> Decision:
     if (denied := _standing(actor)) is not None:
         return denied
@@ -61,52 +131,287 @@ def may_register_case(actor: Actor) -> Decision:
     return _permit("case:register:role", "procesregisseur registers the case")
 
 
-def may_see_case(actor: Actor, case: Case, *, providers: frozenset[PartijId]) -> Decision:
+def may_see_case(actor: Actor, facts: CaseFacts, *, now: datetime) -> Decision:
     """Whether the actor may know the case exists: its metadata and document list."""
     if (denied := _standing(actor)) is not None:
         return denied
-    if case.destroyed_at is not None:
-        return _deny("case:destroyed", "the case has been destroyed")
+    if actor.has(Role.MANAGER) and regime(facts.case, now=now) is not Regime.DESTROYED:
+        # Art. 1.24, 11.2b: the manager oversees the house and decides on archives.
+        return _permit("case:see:manager", "the manager oversees every case")
+    if (gate := _regime_gate(actor, facts, now=now)) is not None:
+        return gate
+    case = facts.case
     if actor.has(Role.PROCESREGISSEUR):
         return _permit("case:see:procesregisseur", "procesregisseur oversees every case")
     if actor.partij_id == case.reported_by:
         return _permit("case:see:reporter", "the actor's partij reported the case")
-    if actor.partij_id in providers:
+    if actor.partij_id in facts.providers:
         return _permit("case:see:provider", "the actor's partij provided documents to the case")
+    if facts.active_grant(actor, now=now):
+        return _permit("case:see:grant", "granted access to the case by the procesregisseur")
+    ended = facts.ended_grant(actor, now=now)
+    if ended is not None:
+        return _deny("grant:ended", _ended_reason(ended, case, now=now))
     return _deny("case:see:none", "the actor's partij has no part in this case")
 
 
-def may_upload(actor: Actor, case: Case, *, phase: Phase) -> Decision:
+def may_upload(actor: Actor, facts: CaseFacts, *, phase: Phase, now: datetime) -> Decision:
     if (denied := _standing(actor)) is not None:
         return denied
-    if case.destroyed_at is not None:
-        return _deny("case:destroyed", "the case has been destroyed")
+    case = facts.case
+    if regime(case, now=now) is not Regime.OPEN:
+        return _deny("document:upload:afschaling", "after afschaling no documents are provided")
     if not actor.roles & UPLOADING_ROLES:
         return _deny("document:upload:role", "the user's role does not provide documents")
-    # Art. 3.5: a document is provided for one case and one phase: the current one.
+    # Art. 3.5a: a document is provided for one case and one phase: the current one.
     if phase is not case.phase:
         return _deny(
             "document:upload:phase",
             f"the case is in phase {case.phase}; documents are accepted for that phase only",
         )
-    return _permit("document:upload", "a screened partner provides a document for its phase")
+    if actor.has(Role.PROCESREGISSEUR):
+        return _permit("document:upload:procesregisseur", "procesregisseur of the case")
+    if actor.partij_id == case.reported_by:
+        return _permit("document:upload:reporter", "the actor's partij reported the case")
+    if facts.active_grant(actor, now=now):
+        return _permit("document:upload:grant", "granted access to the case")
+    return _deny(
+        "document:upload:no-part",
+        "only the reporting partij and participants granted access provide documents",
+    )
 
 
-def may_download(actor: Actor, document: Document, case: Case, *, purpose: Purpose) -> Decision:
-    if (denied := _standing(actor)) is not None:
-        return denied
-    if case.destroyed_at is not None:
-        return _deny("case:destroyed", "the case has been destroyed")
-    # Art. 3.5: data is used only for the purposes its provider allowed.
-    if purpose not in document.restrictions.purposes:
-        allowed = ", ".join(sorted(document.restrictions.purposes))
-        return _deny(
-            "document:download:purpose",
-            f"purpose {purpose} is not allowed for this document; its provider allowed: {allowed}",
-        )
+def _download_path(
+    actor: Actor, document: Document, facts: CaseFacts, *, now: datetime
+) -> Decision:
+    """Who the actor is to this document: the first half of a download decision."""
+    if (gate := _regime_gate(actor, facts, now=now)) is not None:
+        return gate
     if actor.has(Role.PROCESREGISSEUR):
         return _permit("document:download:procesregisseur", "procesregisseur of the case")
-    # Art. 2.1: the provider stays controller of what it provided.
+    # Art. 2.1, 3.5c: the provider stays controller of what it provided.
     if actor.partij_id == document.provider_id:
         return _permit("document:download:provider", "the actor's partij provided the document")
-    return _deny("document:download:none", "no access to this document has been granted")
+    if facts.active_grant(actor, now=now):
+        return _permit("document:download:grant", "granted access as RTO participant")
+    ended = facts.ended_grant(actor, now=now)
+    if ended is not None:
+        return _deny("grant:ended", _ended_reason(ended, facts.case, now=now))
+    return _deny("document:download:no-grant", "no access to this case has been granted")
+
+
+def _ended_reason(grant: Grant, case: Case, *, now: datetime) -> str:
+    if grant.granted_at > now:
+        return "the grant has not started yet"
+    if grant.revoked_at is not None and grant.revoked_at == grant.ends_at(case):
+        return f"the grant was revoked on {grant.revoked_at:%Y-%m-%d}"
+    if case.afschaling_at is not None and case.afschaling_at == grant.ends_at(case):
+        return f"the grant ended at afschaling on {case.afschaling_at:%Y-%m-%d}"
+    return f"the grant expired on {grant.until:%Y-%m-%d}"
+
+
+def may_download(
+    actor: Actor,
+    document: Document,
+    facts: CaseFacts,
+    *,
+    purpose: Purpose,
+    consent: Consent | None,
+    justification: str | None,
+    now: datetime,
+) -> Decision:
+    if (denied := _standing(actor)) is not None:
+        return denied
+    path = _download_path(actor, document, facts, now=now)
+    if not path.allowed:
+        return path
+    phase = facts.case.phase
+    # Art. 3.5a, Bijlage 2: a purpose of the case's current phase, and no other.
+    if purpose not in PURPOSES_BY_PHASE[phase]:
+        return _deny(
+            "document:download:purpose-phase",
+            f"purpose {purpose} does not belong to phase {phase}; "
+            f"allowed: {', '.join(sorted(PURPOSES_BY_PHASE[phase]))}",
+        )
+    allowed = document.purposes_in(phase)
+    if not allowed:
+        # Art. 3.5b, c: earlier documents wait for their provider's re-approval.
+        return _deny(
+            "document:download:reapproval",
+            f"the document was provided for phase {document.phase}; its provider has not "
+            f"approved it for phase {phase} (art. 3.5b)",
+        )
+    if purpose not in allowed:
+        return _deny(
+            "document:download:purpose",
+            f"purpose {purpose} is not allowed for this document; its provider allowed: "
+            f"{', '.join(sorted(allowed))}",
+        )
+    # Art. 7.2d, 13.7: once consent is withdrawn, no further provision.
+    if document.restrictions.legal_basis is LegalBasis.TOESTEMMING and (
+        consent is None or not consent.in_force(now=now)
+    ):
+        return _deny(
+            "document:download:consent",
+            "the consent this document was provided on has been withdrawn (art. 7.2d, 13.7)",
+        )
+    if document.provider_kind in JUSTIFICATION_REQUIRED and (
+        justification is None or len(justification.strip()) < MIN_JUSTIFICATION_LENGTH
+    ):
+        return _deny(
+            "document:download:justification",
+            f"documents of the {document.provider_kind} are disclosed only with a "
+            "justification (art. 8): say why you need it, as justification=... "
+            f"(at least {MIN_JUSTIFICATION_LENGTH} characters)",
+        )
+    return _permit(path.rule, f"{path.reason}; purpose {purpose}")
+
+
+def may_grant(
+    actor: Actor, grantee: Actor, facts: CaseFacts, *, until: datetime | None, now: datetime
+) -> Decision:
+    if (denied := _standing(actor)) is not None:
+        return denied
+    if not actor.has(Role.PROCESREGISSEUR):
+        return _deny("grant:role", "only the procesregisseur grants access (art. 9.6)")
+    if regime(facts.case, now=now) is not Regime.OPEN:
+        return _deny("grant:afschaling", "after afschaling no access is granted (art. 11.2)")
+    if (unfit := _standing(grantee)) is not None:
+        return _deny(f"grant:{unfit.rule}", f"{grantee.username}: {unfit.reason}")
+    if not grantee.roles & GRANTABLE_ROLES:
+        return _deny(
+            "grant:grantee-role",
+            f"{grantee.username} is not a participant or partner case worker",
+        )
+    if until is not None and until <= now:
+        return _deny("grant:until", "a grant's end must lie in the future")
+    if facts.active_grant(grantee, now=now):
+        return _deny("grant:duplicate", f"{grantee.username} already has access to this case")
+    return _permit("grant:create", f"procesregisseur grants {grantee.username} access")
+
+
+def may_revoke_grant(actor: Actor, grant: Grant, facts: CaseFacts, *, now: datetime) -> Decision:
+    if (denied := _standing(actor)) is not None:
+        return denied
+    if not actor.has(Role.PROCESREGISSEUR):
+        return _deny("grant:role", "only the procesregisseur revokes access")
+    if not grant.active(facts.case, now=now):
+        return _deny("grant:ended", "the grant has ended already")
+    return _permit("grant:revoke", "procesregisseur revokes the grant")
+
+
+def may_change_phase(actor: Actor, case: Case, *, to: Phase) -> Decision:
+    if (denied := _standing(actor)) is not None:
+        return denied
+    if not actor.has(Role.PROCESREGISSEUR):
+        return _deny("case:phase:role", "only the procesregisseur moves a case to its next phase")
+    if case.phase is Phase.AFSCHALING:
+        return _deny("case:phase:final", "afschaling is final")
+    if to is not NEXT_PHASE[case.phase]:
+        return _deny(
+            "case:phase:order",
+            f"a case moves one phase at a time: from {case.phase} only to {NEXT_PHASE[case.phase]}",
+        )
+    return _permit("case:phase", f"from {case.phase} to {to}")
+
+
+def may_approve(
+    actor: Actor,
+    document: Document,
+    facts: CaseFacts,
+    *,
+    phase: Phase,
+    purposes: frozenset[Purpose],
+    now: datetime,
+) -> Decision:
+    if (denied := _standing(actor)) is not None:
+        return denied
+    # Art. 3.5c: the provider keeps the say over further use of what it provided.
+    if actor.partij_id != document.provider_id:
+        return _deny("document:approve:provider", "only the providing partij approves its document")
+    if regime(facts.case, now=now) is Regime.DESTROYED:
+        return _deny("case:destroyed", "the case's personal data is destroyed (art. 11.2c)")
+    if phase is not facts.case.phase:
+        return _deny(
+            "document:approve:phase",
+            f"the case is in phase {facts.case.phase}; approve the document for that phase",
+        )
+    if phase is document.phase:
+        return _deny("document:approve:same-phase", "the document was provided for this phase")
+    foreign = purposes - PURPOSES_BY_PHASE[phase]
+    if not purposes or foreign:
+        return _deny(
+            "document:approve:purposes",
+            f"name purposes of phase {phase}: {', '.join(sorted(PURPOSES_BY_PHASE[phase]))}",
+        )
+    return _permit("document:approve", f"provider approves the document for phase {phase}")
+
+
+def may_record_consent(actor: Actor) -> Decision:
+    if (denied := _standing(actor)) is not None:
+        return denied
+    if not actor.roles & CONSENT_ROLES:
+        return _deny("consent:role", "consent is recorded by the partner that obtained it")
+    return _permit("consent:record", "the providing partij records the consent it obtained")
+
+
+def may_withdraw_consent(actor: Actor, consent: Consent) -> Decision:
+    if (denied := _standing(actor)) is not None:
+        return denied
+    if actor.partij_id != consent.partij_id:
+        return _deny("consent:partij", "only the partij that recorded the consent withdraws it")
+    return _permit("consent:withdraw", "the partij that obtained the consent withdraws it")
+
+
+def may_admit_to_archive(
+    actor: Actor, grantee: Actor, facts: CaseFacts, *, now: datetime
+) -> Decision:
+    if (denied := _standing(actor)) is not None:
+        return denied
+    if not actor.has(Role.MANAGER):
+        return _deny("archive:role", "only the manager decides access to archived cases (11.2b)")
+    if regime(facts.case, now=now) not in {Regime.RESTRICTED, Regime.ARCHIVED}:
+        return _deny(
+            "archive:regime", "only a case after afschaling, not yet destroyed, has an archive"
+        )
+    if (unfit := _standing(grantee)) is not None:
+        return _deny(f"archive:{unfit.rule}", f"{grantee.username}: {unfit.reason}")
+    return _permit("archive:admit", f"the manager admits {grantee.username} (art. 11.2b)")
+
+
+def may_request_further_use(
+    actor: Actor, document: Document, facts: CaseFacts, *, now: datetime
+) -> Decision:
+    if (denied := _standing(actor)) is not None:
+        return denied
+    if actor.partij_id == document.provider_id:
+        return _deny("further-use:own", "a partij needs no approval to use its own document")
+    if facts.active_grant(actor, now=now) is None:
+        return _deny("further-use:no-grant", "only a participant with access asks for further use")
+    return _permit("further-use:request", "a participant asks the provider (art. 3.5d)")
+
+
+def may_decide_further_use(actor: Actor, document: Document) -> Decision:
+    if (denied := _standing(actor)) is not None:
+        return denied
+    if actor.partij_id != document.provider_id:
+        return _deny("further-use:provider", "only the providing partij decides (art. 3.5d)")
+    return _permit("further-use:decide", "the providing partij decides (art. 3.5d)")
+
+
+def may_explain_access(actor: Actor) -> Decision:
+    if (denied := _standing(actor)) is not None:
+        return denied
+    if not actor.roles & {Role.PROCESREGISSEUR, Role.MANAGER}:
+        return _deny(
+            "access:explain:role", "only the procesregisseur and manager see who has access"
+        )
+    return _permit("access:explain", "overview of access for the procesregisseur or manager")
+
+
+def may_withdraw_partij(actor: Actor) -> Decision:
+    if (denied := _standing(actor)) is not None:
+        return denied
+    if not actor.has(Role.MANAGER):
+        return _deny("partij:withdraw:role", "only the manager records a partij's withdrawal")
+    return _permit("partij:withdraw", "the manager records the partij's withdrawal (art. 27.3)")

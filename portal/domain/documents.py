@@ -9,7 +9,7 @@ from typing import NewType
 from uuid import UUID
 
 from portal.domain.cases import PURPOSES_BY_PHASE, CaseId, Phase, Purpose
-from portal.domain.parties import PartijId, UserId
+from portal.domain.parties import PartijId, PartijKind, UserId
 
 
 class LegalBasis(enum.StrEnum):
@@ -56,11 +56,21 @@ class Restrictions:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Approval:
+    """The provider's re-approval of a document for a later phase (art. 3.5b, c)."""
+
+    phase: Phase
+    purposes: frozenset[Purpose]
+    approved_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
 class Document:
     id: DocumentId
     case_id: CaseId
     phase: Phase
     provider_id: PartijId
+    provider_kind: PartijKind
     uploaded_by: UserId
     file_name: str
     media_type: str
@@ -70,6 +80,17 @@ class Document:
     restrictions: Restrictions
     description: str
     created_at: datetime
+    approvals: tuple[Approval, ...] = ()
+
+    def purposes_in(self, phase: Phase) -> frozenset[Purpose]:
+        """What the provider allows the document for in ``phase``: nothing until approved."""
+        if phase is self.phase:
+            return self.restrictions.purposes
+        allowed: frozenset[Purpose] = frozenset()
+        for approval in self.approvals:
+            if approval.phase is phase:
+                allowed |= approval.purposes
+        return allowed
 
 
 def object_key_for(case_id: CaseId, document_id: DocumentId) -> str:

@@ -15,7 +15,7 @@ from portal.domain.audit import Action, AuditEntry, Outcome, ProcessingActivity
 from portal.domain.cases import Case
 from portal.domain.documents import Document
 from portal.domain.parties import Actor
-from portal.services.errors import AuditUnavailable
+from portal.services.errors import AuditUnavailable, Forbidden
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ def entry(
     case: Case | None = None,
     document: Document | None = None,
     purpose: str | None = None,
+    justification: str | None = None,
 ) -> AuditEntry:
     actor = context.actor
     return AuditEntry(
@@ -60,6 +61,7 @@ def entry(
         document_id=str(document.id) if document else None,
         document_sha256=document.sha256 if document else None,
         purpose=purpose,
+        justification=justification,
         legal_basis=str(document.restrictions.legal_basis) if document else None,
         consent_id=(
             str(document.restrictions.consent_id)
@@ -90,3 +92,55 @@ def finished(
 ) -> AuditEntry:
     """The record of how an event that was permitted earlier ended."""
     return replace(audit_entry, action=action, outcome=outcome, reason=reason, ended_at=at)
+
+
+async def denial(
+    context: RequestContext,
+    action: Action,
+    reason: str,
+    *,
+    at: datetime,
+    activity: ProcessingActivity,
+    case: Case | None = None,
+    document: Document | None = None,
+    purpose: str | None = None,
+) -> Forbidden:
+    """Record a refusal and return the error to raise: every denial is on record."""
+    await record(
+        entry(
+            context,
+            action,
+            Outcome.DENY,
+            reason=reason,
+            started_at=at,
+            activity=activity,
+            case=case,
+            document=document,
+            purpose=purpose,
+        )
+    )
+    return Forbidden(reason)
+
+
+async def success(
+    context: RequestContext,
+    action: Action,
+    reason: str,
+    *,
+    at: datetime,
+    activity: ProcessingActivity,
+    case: Case | None = None,
+    document: Document | None = None,
+) -> None:
+    await record(
+        entry(
+            context,
+            action,
+            Outcome.SUCCESS,
+            reason=reason,
+            started_at=at,
+            activity=activity,
+            case=case,
+            document=document,
+        )
+    )

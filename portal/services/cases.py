@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from crypto import CaseKeys, MasterKey
 from portal.db import repositories
 from portal.db.repositories import write_transaction
 from portal.domain import access
 from portal.domain.audit import Action, Outcome, ProcessingActivity
-from portal.domain.cases import Case, CaseId
+from portal.domain.cases import Case, CaseId, Phase
 from portal.services import audit
 from portal.services.audit import RequestContext
 from portal.services.clock import Clock
@@ -86,14 +86,22 @@ async def create_case(
     return case
 
 
+async def case_facts(case: Case) -> access.CaseFacts:
+    """Everything the access rules need about one case, loaded together."""
+    return access.CaseFacts(
+        case=case,
+        providers=await repositories.providers_of(case.id),
+        grants=await repositories.grants_of_case(case.id),
+        admissions=await repositories.admissions_of_case(case.id),
+    )
+
+
 async def visible_case(context: RequestContext, case_id: uuid.UUID, *, clock: Clock) -> Case:
     """The case, if the actor may know of it; otherwise NotFound, as if it did not exist."""
     case = await repositories.case_by_id(case_id)
     if case is None:
         raise NotFound(f"no case {case_id}")
-    decision = access.may_see_case(
-        context.actor, case, providers=await repositories.providers_of(case.id)
-    )
+    decision = access.may_see_case(context.actor, await case_facts(case), now=clock())
     if not decision.allowed:
         await audit.record(
             audit.entry(
@@ -111,12 +119,67 @@ async def visible_case(context: RequestContext, case_id: uuid.UUID, *, clock: Cl
     return case
 
 
-async def visible_cases(context: RequestContext) -> list[Case]:
+async def visible_cases(context: RequestContext, *, clock: Clock) -> list[Case]:
+    now = clock()
     result = []
     for case in await repositories.all_cases():
-        decision = access.may_see_case(
-            context.actor, case, providers=await repositories.providers_of(case.id)
-        )
+        decision = access.may_see_case(context.actor, await case_facts(case), now=now)
         if decision.allowed:
             result.append(case)
     return result
+
+
+async def change_phase(
+    context: RequestContext, *, case_id: uuid.UUID, to: Phase, reason: str, clock: Clock
+) -> Case:
+    """Move a case one phase on; afschaling ends every grant and starts the timeline."""
+    case = await visible_case(context, case_id, clock=clock)
+    now = clock()
+    decision = access.may_change_phase(context.actor, case, to=to)
+    if not decision.allowed:
+        await audit.record(
+            audit.entry(
+                context,
+                Action.CASE_PHASE_DENIED,
+                Outcome.DENY,
+                reason=decision.reason,
+                started_at=now,
+                activity=ProcessingActivity.CASE_REGISTRATION,
+                case=case,
+            )
+        )
+        raise Forbidden(decision.reason)
+    if not reason.strip():
+        raise InvalidInput("give the reason for the phase change")
+    afschaling_at = now if to is Phase.AFSCHALING else None
+    async with write_transaction():
+        facts = await case_facts(case)
+        await repositories.set_phase(case_id=case.id, phase=to, afschaling_at=afschaling_at)
+        moved = replace(case, phase=to, afschaling_at=afschaling_at or case.afschaling_at)
+        await audit.record(
+            audit.entry(
+                context,
+                Action.CASE_PHASE,
+                Outcome.SUCCESS,
+                reason=f"{decision.reason}: {reason.strip()}",
+                started_at=now,
+                activity=ProcessingActivity.CASE_REGISTRATION,
+                case=moved,
+            )
+        )
+        if afschaling_at is not None:
+            # Art. 11.2: all RTO participants' access ends at once; each end is on record.
+            for grant in facts.grants:
+                if grant.active(case, now=now):
+                    await audit.record(
+                        audit.entry(
+                            context,
+                            Action.GRANT_END,
+                            Outcome.SUCCESS,
+                            reason=f"grant {grant.id} of user {grant.user_id} ends at afschaling",
+                            started_at=now,
+                            activity=ProcessingActivity.CASE_REGISTRATION,
+                            case=moved,
+                        )
+                    )
+    return moved

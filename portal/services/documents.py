@@ -34,7 +34,7 @@ from portal.db import repositories
 from portal.db.repositories import write_transaction
 from portal.domain import access
 from portal.domain.audit import Action, AuditEntry, Outcome, ProcessingActivity
-from portal.domain.cases import Case, Phase, Purpose
+from portal.domain.cases import PURPOSES_BY_PHASE, Case, Phase, Purpose
 from portal.domain.documents import (
     Document,
     DocumentId,
@@ -52,6 +52,7 @@ from portal.domain.intake import (
 )
 from portal.services import audit
 from portal.services.audit import RequestContext
+from portal.services.cases import case_facts
 from portal.services.channels import InboundChannel, OutboundChannel
 from portal.services.clock import Clock
 from portal.services.errors import (
@@ -67,6 +68,7 @@ from storage import ObjectStore, StorageError
 log = logging.getLogger(__name__)
 
 SNIFF_BYTES = 8192
+EXCHANGE = ProcessingActivity.DOCUMENT_EXCHANGE
 READ_CHUNK = 256 * 1024
 
 
@@ -173,6 +175,7 @@ async def upload_document(
         case_id=case.id,
         phase=upload.phase,
         provider_id=context.actor.partij_id,
+        provider_kind=context.actor.partij_kind,
         uploaded_by=context.actor.user_id,
         file_name=file_name,
         media_type=inspector.media_type,
@@ -214,7 +217,9 @@ async def _admit_upload(
     if case is None:
         await _deny_upload(context, None, f"no case {case_id}", started)
         raise NotFound(f"no case {case_id}")
-    decision = access.may_upload(context.actor, case, phase=upload.phase)
+    decision = access.may_upload(
+        context.actor, await case_facts(case), phase=upload.phase, now=started
+    )
     if not decision.allowed:
         await _deny_upload(context, case, decision.reason, started)
         raise Forbidden(decision.reason)
@@ -360,15 +365,14 @@ async def _upload_failed(
 
 async def _readable_document(
     context: RequestContext, document_id: uuid.UUID, *, clock: Clock, purpose: str | None = None
-) -> tuple[Document, Case]:
+) -> tuple[Document, access.CaseFacts]:
     """The document and its case if the actor may know of them, else NotFound (audited)."""
     document = await repositories.document_by_id(document_id)
     case = await repositories.case_by_id(document.case_id) if document else None
     if document is None or case is None:
         raise NotFound(f"no document {document_id}")
-    seen = access.may_see_case(
-        context.actor, case, providers=await repositories.providers_of(case.id)
-    )
+    facts = await case_facts(case)
+    seen = access.may_see_case(context.actor, facts, now=clock())
     if not seen.allowed:
         await audit.record(
             audit.entry(
@@ -385,7 +389,7 @@ async def _readable_document(
         )
         # Not 403: that a document exists in a case is itself personal data.
         raise NotFound(f"no document {document_id}")
-    return document, case
+    return document, facts
 
 
 async def document_metadata(
@@ -393,6 +397,152 @@ async def document_metadata(
 ) -> Document:
     document, _ = await _readable_document(context, document_id, clock=clock)
     return document
+
+
+async def approve_document(
+    context: RequestContext,
+    *,
+    document_id: uuid.UUID,
+    phase: Phase,
+    purposes: frozenset[Purpose] | None,
+    clock: Clock,
+) -> Document:
+    """The provider re-approves its document for the case's current phase (art. 3.5b, c).
+
+    Not gated by who may see the case: after afschaling the provider no longer sees it,
+    yet it stays controller of what it provided and alone decides its use for overdracht.
+    """
+    document = await repositories.document_by_id(document_id)
+    case = await repositories.case_by_id(document.case_id) if document else None
+    if document is None or case is None:
+        raise NotFound(f"no document {document_id}")
+    facts = await case_facts(case)
+    now = clock()
+    chosen = purposes if purposes is not None else PURPOSES_BY_PHASE[phase]
+    decision = access.may_approve(
+        context.actor, document, facts, phase=phase, purposes=chosen, now=now
+    )
+    if not decision.allowed:
+        refusal = await audit.denial(
+            context,
+            Action.DOCUMENT_APPROVE_DENIED,
+            decision.reason,
+            at=now,
+            activity=EXCHANGE,
+            case=facts.case,
+            document=document,
+        )
+        if (
+            decision.rule == "document:approve:provider"
+            and not access.may_see_case(context.actor, facts, now=now).allowed
+        ):
+            # Someone with no part in the case learns nothing of the document.
+            raise NotFound(f"no document {document_id}")
+        raise refusal
+    async with write_transaction():
+        await repositories.insert_approval(
+            document_id=document.id,
+            phase=phase,
+            purposes=chosen,
+            approved_by=context.actor.user_id,
+            now=now,
+        )
+        await audit.success(
+            context,
+            Action.DOCUMENT_APPROVE,
+            f"{decision.reason}; purposes {', '.join(sorted(chosen))}",
+            at=now,
+            activity=EXCHANGE,
+            case=facts.case,
+            document=document,
+        )
+    approved = await repositories.document_by_id(document.id)
+    if approved is None:  # pragma: no cover - the document was just read
+        raise NotFound(f"no document {document_id}")
+    return approved
+
+
+async def request_further_use(
+    context: RequestContext, *, document_id: uuid.UUID, description: str, clock: Clock
+) -> uuid.UUID:
+    """A participant asks to use another partij's document for its own tasks (art. 3.5d)."""
+    document, facts = await _readable_document(context, document_id, clock=clock)
+    now = clock()
+    decision = access.may_request_further_use(context.actor, document, facts, now=now)
+    if not decision.allowed:
+        raise await audit.denial(
+            context,
+            Action.FURTHER_USE_REQUEST_DENIED,
+            decision.reason,
+            at=now,
+            activity=EXCHANGE,
+            case=facts.case,
+            document=document,
+        )
+    if not description.strip():
+        raise InvalidInput("describe the task the document would be used for")
+    async with write_transaction():
+        request_id = await repositories.insert_further_use_request(
+            document_id=document.id, actor=context.actor, description=description.strip(), now=now
+        )
+        await audit.success(
+            context,
+            Action.FURTHER_USE_REQUEST,
+            f"request {request_id}: {description.strip()}",
+            at=now,
+            activity=EXCHANGE,
+            case=facts.case,
+            document=document,
+        )
+    return request_id
+
+
+async def decide_further_use(
+    context: RequestContext,
+    *,
+    request_id: uuid.UUID,
+    approve: bool,
+    reason: str,
+    clock: Clock,
+) -> None:
+    """The providing partij approves or refuses a request for further use (art. 3.5d)."""
+    request = await repositories.further_use_request(request_id)
+    if request is None:
+        raise NotFound(f"no further-use request {request_id}")
+    document, facts = await _readable_document(
+        context, uuid.UUID(str(request["document"])), clock=clock
+    )
+    now = clock()
+    decision = access.may_decide_further_use(context.actor, document)
+    if not decision.allowed:
+        raise await audit.denial(
+            context,
+            Action.FURTHER_USE_DECIDE_DENIED,
+            decision.reason,
+            at=now,
+            activity=EXCHANGE,
+            case=facts.case,
+            document=document,
+        )
+    if request["decided_at"] is not None:
+        raise Conflict(f"request {request_id} was decided already")
+    async with write_transaction():
+        await repositories.decide_further_use(
+            request_id=request_id,
+            approved=approve,
+            decided_by=context.actor.user_id,
+            reason=reason.strip(),
+            now=now,
+        )
+        await audit.success(
+            context,
+            Action.FURTHER_USE_DECIDE,
+            f"request {request_id} {'approved' if approve else 'refused'}: {reason.strip()}",
+            at=now,
+            activity=EXCHANGE,
+            case=facts.case,
+            document=document,
+        )
 
 
 async def case_documents(context: RequestContext, case: Case) -> list[Document]:
@@ -414,12 +564,14 @@ async def start_download(
     *,
     document_id: uuid.UUID,
     purpose: str,
+    justification: str | None,
     to_recipient_key: bool,
     vault: Vault,
     clock: Clock,
 ) -> Download:
     """Decide, record, then stream: nothing is sent before the permit is on record."""
-    document, case = await _readable_document(context, document_id, clock=clock, purpose=purpose)
+    document, facts = await _readable_document(context, document_id, clock=clock, purpose=purpose)
+    case = facts.case
     started = clock()
     try:
         purpose_code = Purpose(purpose)
@@ -429,7 +581,16 @@ async def start_download(
             context, case, document, purpose=purpose, reason=reason, started=started
         )
         raise InvalidInput(reason) from None
-    decision = access.may_download(context.actor, document, case, purpose=purpose_code)
+    consent_id = document.restrictions.consent_id
+    decision = access.may_download(
+        context.actor,
+        document,
+        facts,
+        purpose=purpose_code,
+        consent=await repositories.consent_by_id(consent_id) if consent_id else None,
+        justification=justification,
+        now=started,
+    )
     if not decision.allowed:
         await _deny_download(
             context, case, document, purpose=purpose, reason=decision.reason, started=started
@@ -459,6 +620,8 @@ async def start_download(
         case=case,
         document=document,
         purpose=purpose,
+        # Art. 8: the justification is kept with the disclosure it justified.
+        justification=justification.strip() if justification else None,
     )
     # Fail closed: if this record cannot be written, AuditUnavailable ends the request here.
     await audit.record(permit)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+
 from portal.db import repositories
+from portal.db.repositories import write_transaction
+from portal.domain import access
+from portal.domain.audit import Action, ProcessingActivity
 from portal.domain.parties import Partij, PartijKind
+from portal.services import audit
+from portal.services.audit import RequestContext
 from portal.services.clock import Clock
-from portal.services.errors import Conflict, InvalidInput
+from portal.services.errors import Conflict, InvalidInput, NotFound
+
+ACCESS = ProcessingActivity.ACCESS_MANAGEMENT
 
 MAX_NAME_LENGTH = 200
 
@@ -17,3 +26,38 @@ async def add_partij(*, name: str, kind: PartijKind, clock: Clock) -> Partij:
     if await repositories.partij_by_name(clean) is not None:
         raise Conflict(f"partij {clean!r} exists already")
     return await repositories.insert_partij(name=clean, kind=kind, now=clock())
+
+
+async def withdraw_partij(context: RequestContext, *, partij_id: uuid.UUID, clock: Clock) -> Partij:
+    """Art. 27.3: a partij leaving the covenant loses all access at once, grants included."""
+    now = clock()
+    partij = await repositories.partij_by_id(partij_id)
+    if partij is None:
+        raise NotFound(f"no partij {partij_id}")
+    decision = access.may_withdraw_partij(context.actor)
+    if not decision.allowed:
+        raise await audit.denial(
+            context, Action.PARTIJ_WITHDRAW_DENIED, decision.reason, at=now, activity=ACCESS
+        )
+    async with write_transaction():
+        await repositories.withdraw_partij(partij_id=partij.id, now=now)
+        for user in await repositories.users_of_partij(partij.id):
+            for grant in await repositories.grants_of_user(user.user_id):
+                if grant.revoked_at is None:
+                    await repositories.revoke_grant(
+                        grant_id=grant.id,
+                        revoked_by=context.actor.user_id,
+                        reason="the partij withdrew from the covenant (art. 27.3)",
+                        now=now,
+                    )
+        await audit.success(
+            context,
+            Action.PARTIJ_WITHDRAW,
+            f"partij {partij.name} withdrew; its users' grants end (art. 27.3)",
+            at=now,
+            activity=ACCESS,
+        )
+    withdrawn = await repositories.partij_by_id(partij.id)
+    if withdrawn is None:  # pragma: no cover - the row was just updated
+        raise NotFound(f"no partij {partij_id}")
+    return withdrawn

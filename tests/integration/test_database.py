@@ -27,6 +27,9 @@ EXPECTED_TABLES = {
     "document",
     "access_grant",
     "audit_event",
+    "document_approval",
+    "archive_admission",
+    "further_use_request",
 }
 
 

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -38,15 +39,38 @@ def upload_limit() -> int:
     return 4 * 1024 * 1024
 
 
+class MovableClock:
+    """The portal's clock in tests: it stands still until a test moves it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+    def move_to(self, moment: datetime) -> None:
+        self.now = moment
+
+
 @pytest.fixture
-async def portal(data_dir: Path, upload_limit: int) -> AsyncIterator[PortalClient]:
+def clock() -> MovableClock:
+    return MovableClock(system_clock().replace(microsecond=0))
+
+
+@pytest.fixture
+async def portal(
+    data_dir: Path, upload_limit: int, clock: MovableClock
+) -> AsyncIterator[PortalClient]:
     """Alice the procesregisseur, Bob a deelnemer (GGZ), Dave a police partner, and the rest."""
     settings = load_settings(
         {"PORTAL_DATA_DIR": str(data_dir), "PORTAL_MAX_UPLOAD_BYTES": str(upload_limit)}
     )
-    app = create_app(settings)
+    app = create_app(settings, clock=clock)
     async with AsyncTestClient(app=app, timeout=60) as http:
-        demo = await load_demo(clock=system_clock)
+        demo = await load_demo(clock=clock)
         partijen = {p.name: str(p.id) for p in await repositories.all_partijen()}
         yield PortalClient(
             http=http,

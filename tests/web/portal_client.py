@@ -17,6 +17,8 @@ AANMELDING_METADATA: dict[str, Any] = {
     "description": "aanmelding door wijkteam",
 }
 
+JUSTIFICATION = "nodig voor de screening van deze aanmelding"
+
 PDF_HEAD = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
 
 
@@ -82,11 +84,28 @@ class PortalClient:
     def auth(self, user: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[user]}"}
 
-    async def create_case(self, reference: str, *, reported_by: str = "Gemeente Venlo") -> str:
+    async def create_case(
+        self,
+        reference: str,
+        *,
+        reported_by: str = "Gemeente Venlo",
+        granted: tuple[str, ...] = ("dave",),
+    ) -> str:
+        """A new case, with access granted to ``granted`` (Dave provides in most tests)."""
         response = await self.http.post(
             "/api/v1/cases",
             json={"reference": reference, "reported_by": self.partij_ids[reported_by]},
             headers=self.auth("alice"),
+        )
+        assert response.status_code == 201, response.text
+        case_id = str(response.json()["id"])
+        for user in granted:
+            await self.grant(case_id, user)
+        return case_id
+
+    async def grant(self, case_id: str, user: str) -> str:
+        response = await self.http.post(
+            f"/api/v1/cases/{case_id}/grants", json={"user": user}, headers=self.auth("alice")
         )
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
@@ -111,12 +130,19 @@ class PortalClient:
         )
 
     async def download(
-        self, document_id: str, *, user: str = "alice", purpose: str = "screening", **params: str
+        self,
+        document_id: str,
+        *,
+        user: str = "alice",
+        purpose: str = "screening",
+        justification: str | None = JUSTIFICATION,
+        **params: str,
     ) -> httpx.Response:
+        query = {"purpose": purpose, **params}
+        if justification is not None:
+            query["justification"] = justification
         return await self.http.get(
-            f"/api/v1/documents/{document_id}/content",
-            params={"purpose": purpose, **params},
-            headers=self.auth(user),
+            f"/api/v1/documents/{document_id}/content", params=query, headers=self.auth(user)
         )
 
 

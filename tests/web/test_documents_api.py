@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from portal.db.tables import AuditEvent, Document
-from tests.web.portal_client import AANMELDING_METADATA, PortalClient, pdf_bytes
+from tests.web.portal_client import AANMELDING_METADATA, JUSTIFICATION, PortalClient, pdf_bytes
 
 MARKER = b"marker-9d41c0-bsn-123456782"
 
@@ -169,7 +169,8 @@ async def test_a_traceparent_header_is_carried_into_the_record(portal: PortalCli
     case_id = await portal.create_case("ZVH-2026-0009")
     document = (await portal.upload(case_id, pdf_bytes())).json()
     await portal.http.get(
-        f"/api/v1/documents/{document['id']}/content?purpose=screening",
+        f"/api/v1/documents/{document['id']}/content",
+        params={"purpose": "screening", "justification": JUSTIFICATION},
         headers={**portal.auth("alice"), "traceparent": f"00-{trace}-00f067aa0ba902b7-01"},
     )
     row = await AuditEvent.select().where(AuditEvent.action == "document:download").first()

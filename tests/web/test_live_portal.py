@@ -25,7 +25,13 @@ from tests.conftest import RunReport
 from tests.services.postgres import PostgresServer
 from tests.services.s3 import S3Endpoint
 from tests.web.live import LivePortal, live_portal, reset_peak_rss, rss_bytes
-from tests.web.portal_client import AANMELDING_METADATA, PDF_HEAD, multipart_body, multipart_stream
+from tests.web.portal_client import (
+    AANMELDING_METADATA,
+    JUSTIFICATION,
+    PDF_HEAD,
+    multipart_body,
+    multipart_stream,
+)
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
@@ -51,15 +57,19 @@ def case_id(live: LivePortal) -> str:
             headers=live.auth("alice"),
         )
         assert response.status_code == 201, response.text
-        return str(response.json()["id"])
+        case = str(response.json()["id"])
+        granted = client.post(
+            f"/api/v1/cases/{case}/grants", json={"user": "dave"}, headers=live.auth("alice")
+        )
+        assert granted.status_code == 201, granted.text
+        return case
 
 
 def _partij_id(live: LivePortal, name: str) -> str:
+    # psql substitutes :'name' (quoted safely) only in input it reads, not in -c.
     completed = subprocess.run(
-        [
-            "psql", live.database_url, "-X", "-A", "-t", "-v", f"name={name}", "-c",
-            "SELECT id FROM partij WHERE name = :'name'",
-        ],
+        ["psql", live.database_url, "-X", "-A", "-t", "-v", f"name={name}"],
+        input="SELECT id FROM partij WHERE name = :'name';",
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     return completed.stdout.strip()
@@ -108,7 +118,7 @@ def _download_digest(live: LivePortal, document_id: str, **params: str) -> tuple
         client.stream(
             "GET",
             f"/api/v1/documents/{document_id}/content",
-            params={"purpose": "screening", **params},
+            params={"purpose": "screening", "justification": JUSTIFICATION, **params},
             headers=live.auth("alice"),
         ) as response,
     ):
@@ -243,7 +253,7 @@ async def test_a_flipped_byte_in_the_stored_object_cuts_the_download(
         httpx.stream(
             "GET",
             f"{live.base_url}/api/v1/documents/{document['id']}/content",
-            params={"purpose": "screening"},
+            params={"purpose": "screening", "justification": JUSTIFICATION},
             headers=live.auth("alice"),
             timeout=60,
         ) as response,
@@ -307,7 +317,7 @@ async def test_delivery_pgp_decrypts_with_the_participants_own_key(
     ).json()
     response = httpx.get(
         f"{live.base_url}/api/v1/documents/{document['id']}/content",
-        params={"purpose": "screening", "delivery": "pgp"},
+        params={"purpose": "screening", "delivery": "pgp", "justification": JUSTIFICATION},
         headers=live.auth("dave"),
         timeout=60,
     )
@@ -335,7 +345,7 @@ def test_delivery_pgp_without_a_registered_key_is_refused(live: LivePortal, case
     ).json()
     response = httpx.get(
         f"{live.base_url}/api/v1/documents/{document['id']}/content",
-        params={"purpose": "screening", "delivery": "pgp"},
+        params={"purpose": "screening", "delivery": "pgp", "justification": JUSTIFICATION},
         headers=live.auth("alice"),
         timeout=60,
     )

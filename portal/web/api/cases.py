@@ -8,10 +8,18 @@ from uuid import UUID
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from portal.services import cases, documents
+from portal.services import access_overview, cases, documents, grants
 from portal.web.auth import request_context
-from portal.web.schemas import CaseIn, CaseOut, DocumentOut
+from portal.web.schemas import (
+    AccessLineOut,
+    AdmissionIn,
+    CaseIn,
+    CaseOut,
+    DocumentOut,
+    PhaseChangeIn,
+)
 from portal.web.state import PortalDeps
 
 
@@ -30,8 +38,11 @@ async def create_case(
 
 
 @get("/api/v1/cases", summary="The cases the caller may see", tags=["cases"])
-async def list_cases(request: Request[Any, Any, Any]) -> list[CaseOut]:
-    return [CaseOut.of(case) for case in await cases.visible_cases(request_context(request))]
+async def list_cases(
+    request: Request[Any, Any, Any], deps: NamedDependency[PortalDeps]
+) -> list[CaseOut]:
+    cases_seen = await cases.visible_cases(request_context(request), clock=deps.clock)
+    return [CaseOut.of(case) for case in cases_seen]
 
 
 @get("/api/v1/cases/{case_id:uuid}", summary="One case", tags=["cases"])
@@ -53,3 +64,51 @@ async def list_case_documents(
     context = request_context(request)
     case = await cases.visible_case(context, case_id, clock=deps.clock)
     return [DocumentOut.of(d) for d in await documents.case_documents(context, case)]
+
+
+@post("/api/v1/cases/{case_id:uuid}/phase", summary="Move a case to its next phase", tags=["cases"])
+async def change_phase(
+    request: Request[Any, Any, Any],
+    case_id: FromPath[UUID],
+    data: JSONBody[PhaseChangeIn],
+    deps: NamedDependency[PortalDeps],
+) -> CaseOut:
+    case = await cases.change_phase(
+        request_context(request), case_id=case_id, to=data.to, reason=data.reason, clock=deps.clock
+    )
+    return CaseOut.of(case)
+
+
+@get(
+    "/api/v1/cases/{case_id:uuid}/access",
+    summary="Who can download which document now, and why (procesregisseur, manager)",
+    tags=["access"],
+)
+async def explain_access(
+    request: Request[Any, Any, Any], case_id: FromPath[UUID], deps: NamedDependency[PortalDeps]
+) -> list[AccessLineOut]:
+    lines = await access_overview.explain_access(
+        request_context(request), case_id=case_id, clock=deps.clock
+    )
+    return [AccessLineOut.of(line) for line in lines]
+
+
+@post(
+    "/api/v1/cases/{case_id:uuid}/archive-admissions",
+    summary="Admit a user to an archived case (manager, art. 11.2b)",
+    tags=["access"],
+    status_code=HTTP_204_NO_CONTENT,
+)
+async def admit_to_archive(
+    request: Request[Any, Any, Any],
+    case_id: FromPath[UUID],
+    data: JSONBody[AdmissionIn],
+    deps: NamedDependency[PortalDeps],
+) -> None:
+    await grants.admit_to_archive(
+        request_context(request),
+        case_id=case_id,
+        username=data.user,
+        reason=data.reason,
+        clock=deps.clock,
+    )

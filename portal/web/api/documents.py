@@ -14,16 +14,16 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIType
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from portal.domain.documents import ConsentId, Restrictions
 from portal.services import documents
 from portal.services.documents import Upload
 from portal.web.auth import request_context
 from portal.web.multipart import read_upload
-from portal.web.schemas import DocumentOut
+from portal.web.schemas import ApprovalIn, DocumentOut, FurtherUseDecisionIn, FurtherUseIn
 from portal.web.state import PortalDeps
 
 MULTIPART_OVERHEAD = 1024 * 1024
@@ -138,11 +138,13 @@ async def download_document(
     purpose: FromQuery[str],
     deps: NamedDependency[PortalDeps],
     delivery: FromQuery[Delivery] = Delivery.PLAIN,
+    justification: FromQuery[str | None] = None,
 ) -> Stream:
     download = await documents.start_download(
         request_context(request),
         document_id=document_id,
         purpose=purpose,
+        justification=justification,
         to_recipient_key=delivery is Delivery.PGP,
         vault=deps.vault,
         clock=deps.clock,
@@ -173,3 +175,67 @@ def _attachment(file_name: str) -> str:
         c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in file_name
     )
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+@post(
+    "/api/v1/documents/{document_id:uuid}/approvals",
+    summary="Re-approve a document for the case's current phase (its provider, art. 3.5b)",
+    tags=["documents"],
+    status_code=HTTP_201_CREATED,
+)
+async def approve_document(
+    request: Request[Any, Any, Any],
+    document_id: FromPath[UUID],
+    data: JSONBody[ApprovalIn],
+    deps: NamedDependency[PortalDeps],
+) -> DocumentOut:
+    document = await documents.approve_document(
+        request_context(request),
+        document_id=document_id,
+        phase=data.phase,
+        purposes=frozenset(data.purposes) if data.purposes is not None else None,
+        clock=deps.clock,
+    )
+    return DocumentOut.of(document)
+
+
+@post(
+    "/api/v1/documents/{document_id:uuid}/further-use-requests",
+    summary="Ask the provider to use its document for the caller's own tasks (art. 3.5d)",
+    tags=["documents"],
+    status_code=HTTP_201_CREATED,
+)
+async def request_further_use(
+    request: Request[Any, Any, Any],
+    document_id: FromPath[UUID],
+    data: JSONBody[FurtherUseIn],
+    deps: NamedDependency[PortalDeps],
+) -> dict[str, UUID]:
+    request_id = await documents.request_further_use(
+        request_context(request),
+        document_id=document_id,
+        description=data.description,
+        clock=deps.clock,
+    )
+    return {"id": request_id}
+
+
+@post(
+    "/api/v1/further-use-requests/{request_id:uuid}/decision",
+    summary="Approve or refuse a further-use request (the providing partij, art. 3.5d)",
+    tags=["documents"],
+    status_code=HTTP_204_NO_CONTENT,
+)
+async def decide_further_use(
+    request: Request[Any, Any, Any],
+    request_id: FromPath[UUID],
+    data: JSONBody[FurtherUseDecisionIn],
+    deps: NamedDependency[PortalDeps],
+) -> None:
+    await documents.decide_further_use(
+        request_context(request),
+        request_id=request_id,
+        approve=data.approve,
+        reason=data.reason,
+        clock=deps.clock,
+    )

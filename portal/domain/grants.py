@@ -1,0 +1,42 @@
+"""Access granted per RTO participant, and admissions to an archived case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NewType
+from uuid import UUID
+
+from portal.domain.cases import Case, CaseId
+from portal.domain.parties import UserId
+
+GrantId = NewType("GrantId", UUID)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Grant:
+    id: GrantId
+    case_id: CaseId
+    user_id: UserId
+    granted_at: datetime
+    until: datetime | None
+    revoked_at: datetime | None
+
+    def ends_at(self, case: Case) -> datetime | None:
+        """When this grant ends: never later than afschaling, whatever its ``until``."""
+        ends = [t for t in (self.until, self.revoked_at, case.afschaling_at) if t is not None]
+        return min(ends) if ends else None
+
+    def active(self, case: Case, *, now: datetime) -> bool:
+        ends = self.ends_at(case)
+        return self.granted_at <= now and (ends is None or now < ends)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArchiveAdmission:
+    """The manager admits a user to an archived case, with a reason (art. 11.2b)."""
+
+    case_id: CaseId
+    user_id: UserId
+    admitted_at: datetime
+    reason: str

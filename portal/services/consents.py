@@ -1,0 +1,85 @@
+"""Consent, recorded by the partij that obtained it, and its withdrawal (art. 7.2, 13.7)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from portal.db import repositories
+from portal.db.repositories import write_transaction
+from portal.domain import access
+from portal.domain.audit import Action, ProcessingActivity
+from portal.domain.consent import Consent
+from portal.services import audit
+from portal.services.audit import RequestContext
+from portal.services.clock import Clock
+from portal.services.errors import InvalidInput, NotFound
+
+CONSENT = ProcessingActivity.CONSENT_REGISTRATION
+
+
+async def record_consent(
+    context: RequestContext,
+    *,
+    subject_pseudonym: str,
+    scope: str,
+    obtained_by: str,
+    obtained_at: datetime,
+    clock: Clock,
+) -> Consent:
+    now = clock()
+    decision = access.may_record_consent(context.actor)
+    if not decision.allowed:
+        raise await audit.denial(
+            context, Action.CONSENT_RECORD_DENIED, decision.reason, at=now, activity=CONSENT
+        )
+    if not (subject_pseudonym.strip() and scope.strip() and obtained_by.strip()):
+        raise InvalidInput("subject_pseudonym, scope and obtained_by are all required")
+    if obtained_at.tzinfo is None or obtained_at > now:
+        raise InvalidInput("obtained_at is a moment in the past, with a time zone")
+    async with write_transaction():
+        consent = await repositories.insert_consent(
+            partij_id=context.actor.partij_id,
+            subject_pseudonym=subject_pseudonym.strip(),
+            scope=scope.strip(),
+            obtained_by=obtained_by.strip(),
+            obtained_at=obtained_at,
+            recorded_by=context.actor.user_id,
+            now=now,
+        )
+        await audit.success(
+            context,
+            Action.CONSENT_RECORD,
+            f"consent {consent.id} recorded",
+            at=now,
+            activity=CONSENT,
+        )
+    return consent
+
+
+async def withdraw_consent(
+    context: RequestContext, *, consent_id: uuid.UUID, reason: str, clock: Clock
+) -> Consent:
+    now = clock()
+    consent = await repositories.consent_by_id(consent_id)
+    if consent is None:
+        raise NotFound(f"no consent {consent_id}")
+    decision = access.may_withdraw_consent(context.actor, consent)
+    if not decision.allowed:
+        raise await audit.denial(
+            context, Action.CONSENT_WITHDRAW_DENIED, decision.reason, at=now, activity=CONSENT
+        )
+    async with write_transaction():
+        await repositories.withdraw_consent(consent_id=consent.id, reason=reason.strip(), now=now)
+        # Art. 13.7: every recipient's permission lapses with it; downloads check it each time.
+        await audit.success(
+            context,
+            Action.CONSENT_WITHDRAW,
+            f"consent {consent.id} withdrawn: {reason.strip() or 'no reason given'}",
+            at=now,
+            activity=CONSENT,
+        )
+    withdrawn = await repositories.consent_by_id(consent_id)
+    if withdrawn is None:  # pragma: no cover - the row was just updated
+        raise NotFound(f"no consent {consent_id}")
+    return withdrawn

@@ -1,0 +1,147 @@
+"""Access per RTO participant, granted and revoked by the procesregisseur; archive admissions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from portal.db import repositories
+from portal.db.repositories import write_transaction
+from portal.domain import access
+from portal.domain.audit import Action, ProcessingActivity
+from portal.domain.grants import Grant
+from portal.services import audit
+from portal.services.audit import RequestContext
+from portal.services.cases import case_facts, visible_case
+from portal.services.clock import Clock
+from portal.services.errors import InvalidInput, NotFound
+
+ACCESS = ProcessingActivity.ACCESS_MANAGEMENT
+
+
+async def grant_access(
+    context: RequestContext,
+    *,
+    case_id: uuid.UUID,
+    username: str,
+    until: datetime | None,
+    clock: Clock,
+) -> Grant:
+    case = await visible_case(context, case_id, clock=clock)
+    now = clock()
+    grantee = await repositories.actor_by_username(username)
+    if grantee is None:
+        raise NotFound(f"no user named {username!r}")
+    if until is not None and until.tzinfo is None:
+        raise InvalidInput("until must carry a time zone, e.g. 2026-06-01T00:00:00Z")
+    async with write_transaction():
+        facts = await case_facts(case)
+        decision = access.may_grant(context.actor, grantee, facts, until=until, now=now)
+        if not decision.allowed:
+            raise await audit.denial(
+                context,
+                Action.GRANT_CREATE_DENIED,
+                decision.reason,
+                at=now,
+                activity=ACCESS,
+                case=case,
+            )
+        grant = await repositories.insert_grant(
+            case_id=case.id,
+            user_id=grantee.user_id,
+            granted_by=context.actor.user_id,
+            until=until,
+            now=now,
+        )
+        await audit.success(
+            context,
+            Action.GRANT_CREATE,
+            f"{decision.reason} (grant {grant.id}, until {until or 'afschaling'})",
+            at=now,
+            activity=ACCESS,
+            case=case,
+        )
+    return grant
+
+
+async def case_grants(context: RequestContext, *, case_id: uuid.UUID, clock: Clock) -> list[Grant]:
+    case = await visible_case(context, case_id, clock=clock)
+    return list(await repositories.grants_of_case(case.id))
+
+
+async def revoke_grant(
+    context: RequestContext, *, grant_id: uuid.UUID, reason: str, clock: Clock
+) -> Grant:
+    grant = await repositories.grant_by_id(grant_id)
+    if grant is None:
+        raise NotFound(f"no grant {grant_id}")
+    case = await visible_case(context, grant.case_id, clock=clock)
+    now = clock()
+    if not reason.strip():
+        raise InvalidInput("give the reason for revoking the grant")
+    async with write_transaction():
+        decision = access.may_revoke_grant(context.actor, grant, await case_facts(case), now=now)
+        if not decision.allowed:
+            raise await audit.denial(
+                context,
+                Action.GRANT_REVOKE_DENIED,
+                decision.reason,
+                at=now,
+                activity=ACCESS,
+                case=case,
+            )
+        await repositories.revoke_grant(
+            grant_id=grant.id, revoked_by=context.actor.user_id, reason=reason.strip(), now=now
+        )
+        await audit.success(
+            context,
+            Action.GRANT_REVOKE,
+            f"grant {grant.id} of user {grant.user_id} revoked: {reason.strip()}",
+            at=now,
+            activity=ACCESS,
+            case=case,
+        )
+    revoked = await repositories.grant_by_id(grant_id)
+    if revoked is None:  # pragma: no cover - the row was just updated
+        raise NotFound(f"no grant {grant_id}")
+    return revoked
+
+
+async def admit_to_archive(
+    context: RequestContext, *, case_id: uuid.UUID, username: str, reason: str, clock: Clock
+) -> None:
+    case = await visible_case(context, case_id, clock=clock)
+    now = clock()
+    grantee = await repositories.actor_by_username(username)
+    if grantee is None:
+        raise NotFound(f"no user named {username!r}")
+    if not reason.strip():
+        raise InvalidInput("give the reason for the admission (art. 11.2b)")
+    async with write_transaction():
+        decision = access.may_admit_to_archive(
+            context.actor, grantee, await case_facts(case), now=now
+        )
+        if not decision.allowed:
+            raise await audit.denial(
+                context,
+                Action.ARCHIVE_ADMIT_DENIED,
+                decision.reason,
+                at=now,
+                activity=ACCESS,
+                case=case,
+            )
+        await repositories.insert_admission(
+            case_id=case.id,
+            user_id=grantee.user_id,
+            admitted_by=context.actor.user_id,
+            reason=reason.strip(),
+            now=now,
+        )
+        await audit.success(
+            context,
+            Action.ARCHIVE_ADMIT,
+            f"{decision.reason}: {reason.strip()}",
+            at=now,
+            activity=ACCESS,
+            case=case,
+        )
