@@ -9,7 +9,12 @@ import pytest
 from portal.domain import access
 from portal.domain.access import CaseFacts, Decision
 from portal.domain.cases import Phase, Purpose
-from portal.domain.documents import Approval, LegalBasis
+from portal.domain.documents import (
+    Approval,
+    LegalBasis,
+    RestrictionsRefused,
+    check_restrictions,
+)
 from portal.domain.parties import Actor, PartijKind, PartijStatus, Role
 from portal.domain.retention import Regime, add_months, regime, timeline
 from tests.unit import cast
@@ -241,9 +246,13 @@ def test_an_ended_grant_says_how_it_ended(
 ) -> None:
     bob = cast.actor(Role.DEELNEMER)
     the_case = cast.case(Phase.RTO, afschaling_at=afschaling)
-    f = CaseFacts(case=the_case, grants=(cast.grant(bob, **grant_kwargs),))
-    decision = access._download_path(bob, cast.document(), f, now=NOW)
+    ended = cast.grant(bob, **grant_kwargs)
+    # After afschaling the regime gate answers first; the wording is still what the
+    # access overview shows, so it is checked on its own.
+    assert words in access._ended_reason(ended, the_case, now=NOW)
     if afschaling is None:
+        f = CaseFacts(case=the_case, grants=(ended,))
+        decision = access._download_path(bob, cast.document(), f, now=NOW)
         assert decided(decision) == (False, "grant:ended")
         assert words in decision.reason
 
@@ -577,3 +586,32 @@ def test_the_timeline_after_afschaling(months_after: int, expected: Regime) -> N
     dates = timeline(cast.AFSCHALING)
     assert dates.destroy_at == add_months(cast.AFSCHALING, 12)
     assert regime(cast.case(Phase.RTO), now=NOW) is Regime.OPEN
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        pytest.param({"purposes": frozenset()}, "at least one purpose", id="art3.5-no-purpose"),
+        pytest.param(
+            {"purposes": frozenset({Purpose.MONITORING})},
+            "do not belong to phase",
+            id="bijlage2-foreign-purpose",
+        ),
+        pytest.param({"data_categories": frozenset()}, "data category", id="bijlage4-no-category"),
+        pytest.param(
+            {"legal_basis": LegalBasis.TOESTEMMING, "consent_id": None},
+            "requires a consent_id",
+            id="art7.2-consent-unnamed",
+        ),
+        pytest.param(
+            {"consent_id": cast.CONSENT_ID},
+            "only given with legal basis toestemming",
+            id="art7.2-consent-without-basis",
+        ),
+    ],
+)
+def test_restrictions_must_fit_the_phase(changes: dict[str, object], message: str) -> None:
+    restrictions = cast.replace(cast.document().restrictions, **changes)  # type: ignore[arg-type]  # a table of field changes
+    with pytest.raises(RestrictionsRefused, match=message):
+        check_restrictions(phase=Phase.AANMELDING, restrictions=restrictions)
+    check_restrictions(phase=Phase.AANMELDING, restrictions=cast.document().restrictions)
