@@ -30,7 +30,7 @@ DEFAULT_MAX_CONCURRENT_OPERATIONS: Final = 8
 
 # python-gnupg's default is 16 KiB; 64 KiB halves the Python-side work per megabyte
 # while keeping the data in flight per operation far below a MiB.
-_BUFFER_SIZE: Final = 64 * 1024
+_BUFFER_SIZE: Final = 256 * 1024
 
 _MIN_GPG_VERSION: Final = (2, 2)
 _HOME_MODE: Final = 0o700

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -49,6 +50,10 @@ from portal.web.state import PortalDeps
 from storage import LocalObjectStore, ObjectStore, S3ObjectStore
 
 log = logging.getLogger("portal")
+
+# One thread per upload or download in flight; beyond this, transfers queue. gpg itself
+# runs at most 8 at once per GnuPG home (crypto.gnupg_home), so more buys nothing.
+TRANSFER_THREADS = 32
 
 
 class StartupRefused(Exception):
@@ -153,6 +158,9 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
             master_key=adapters.master_key,
             max_upload_bytes=settings.max_upload_bytes,
             sniff=sniff_media_type,
+            transfers=ThreadPoolExecutor(
+                max_workers=TRANSFER_THREADS, thread_name_prefix="portal-transfer"
+            ),
         ),
     )
 
@@ -166,6 +174,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
             log.info("portal ready: %s", settings.describe())
             yield
         finally:
+            deps.vault.transfers.shutdown(wait=False, cancel_futures=True)
             await close_engine(adapters.engine)
 
     return Litestar(

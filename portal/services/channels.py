@@ -5,18 +5,25 @@ while the HTTP request and response live on the event loop. A channel holds at m
 few chunks: a slow reader slows the writer down instead of filling memory, whatever the
 document's size. Either side can give up; the other side then gets an exception, never a
 clean end of stream, so a cut-off document is never taken for a complete one.
+
+The event-loop side never occupies a thread: it awaits an ``asyncio.Queue``, and only
+the worker blocks, on a future from ``run_coroutine_threadsafe``. (Waiting for data in a
+pool thread deadlocked once the pool was full of workers waiting for readers.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
-import queue
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any, TypeVar
 
-CHANNEL_CHUNKS = 8
+CHANNEL_CHUNKS = 4
 _POLL_SECONDS = 0.05
+
+T = TypeVar("T")
 
 
 class ChannelClosed(Exception):
@@ -28,41 +35,41 @@ class _End:
 
 
 _END = _End()
+Item = bytes | BaseException | _End
 
 
 class _Channel:
     def __init__(self, maxsize: int) -> None:
-        self._queue: queue.Queue[bytes | BaseException | _End] = queue.Queue(maxsize)
+        self._loop = asyncio.get_running_loop()
+        self._queue: asyncio.Queue[Item] = asyncio.Queue(maxsize)
         self._abandoned = threading.Event()
 
-    def _put_blocking(self, item: bytes | BaseException | _End) -> None:
-        while True:
-            if self._abandoned.is_set():
-                raise ChannelClosed("the reading side stopped")
-            try:
-                self._queue.put(item, timeout=_POLL_SECONDS)
-            except queue.Full:
-                continue
-            return
-
-    def _get_blocking(self) -> bytes | BaseException | _End:
-        # Polling rather than a plain get(): a side that gave up must not leave a thread
-        # blocked here for ever.
+    def _in_loop(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run ``coroutine`` on the channel's loop and wait for it, from a worker thread."""
+        if self._abandoned.is_set():
+            coroutine.close()
+            raise ChannelClosed("the other side stopped")
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
         while True:
             try:
-                return self._queue.get(timeout=_POLL_SECONDS)
-            except queue.Empty:
+                return future.result(timeout=_POLL_SECONDS)
+            except concurrent.futures.TimeoutError:
                 if self._abandoned.is_set():
-                    return ChannelClosed("the other side stopped")
+                    future.cancel()
+                    raise ChannelClosed("the other side stopped") from None
 
-    def abandon(self) -> None:
-        """One side stops: the other gets ``ChannelClosed`` instead of blocking."""
-        self._abandoned.set()
+    def _drain(self) -> None:
         while True:
             try:
                 self._queue.get_nowait()
-            except queue.Empty:
+            except asyncio.QueueEmpty:
                 return
+
+    def abandon(self) -> None:
+        """One side stops: the other gets ``ChannelClosed`` instead of waiting for ever."""
+        self._abandoned.set()
+        # Free any put that waits for room; on the loop, whichever thread asks.
+        self._loop.call_soon_threadsafe(self._drain)
 
 
 class InboundChannel(_Channel):
@@ -73,10 +80,14 @@ class InboundChannel(_Channel):
         self._pending = b""
         self._ended = False
 
+    async def _put(self, item: Item) -> None:
+        if self._abandoned.is_set():
+            raise ChannelClosed("the reading side stopped")
+        await self._queue.put(item)
+
     async def send(self, chunk: bytes) -> None:
-        if not chunk:
-            return
-        await self._put(chunk)
+        if chunk:
+            await self._put(chunk)
 
     async def close(self) -> None:
         await self._put(_END)
@@ -86,18 +97,10 @@ class InboundChannel(_Channel):
         with contextlib.suppress(ChannelClosed):
             await self._put(exc)
 
-    async def _put(self, item: bytes | BaseException | _End) -> None:
-        if self._abandoned.is_set():
-            raise ChannelClosed("the reading side stopped")
-        try:
-            self._queue.put_nowait(item)
-        except queue.Full:
-            await asyncio.to_thread(self._put_blocking, item)
-
     def read(self, size: int = -1, /) -> bytes:
         """File-like read for the worker thread; raises what the sender failed with."""
         while not self._pending and not self._ended:
-            item = self._get_blocking()
+            item = self._in_loop(self._queue.get())
             if isinstance(item, _End):
                 self._ended = True
             elif isinstance(item, BaseException):
@@ -120,22 +123,19 @@ class OutboundChannel(_Channel):
 
     def write(self, chunk: bytes) -> None:
         if chunk:
-            self._put_blocking(bytes(chunk))
+            self._in_loop(self._queue.put(chunk if isinstance(chunk, bytes) else bytes(chunk)))
 
     def finish(self) -> None:
-        self._put_blocking(_END)
+        self._in_loop(self._queue.put(_END))
 
     def fail(self, exc: BaseException) -> None:
         with contextlib.suppress(ChannelClosed):
-            self._put_blocking(exc)
+            self._in_loop(self._queue.put(exc))
 
     async def chunks(self) -> AsyncIterator[bytes]:
         try:
             while True:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    item = await asyncio.to_thread(self._get_blocking)
+                item = await self._queue.get()
                 if isinstance(item, _End):
                     return
                 if isinstance(item, BaseException):
@@ -143,4 +143,5 @@ class OutboundChannel(_Channel):
                 yield item
         finally:
             # The client went away or we are done: let the worker stop writing.
-            self.abandon()
+            self._abandoned.set()
+            self._drain()

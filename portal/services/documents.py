@@ -16,6 +16,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
@@ -81,6 +82,8 @@ class Vault:
     master_key: MasterKey
     max_upload_bytes: int
     sniff: Callable[[bytes], str]
+    transfers: Executor
+    """Threads for transfers alone: a transfer never waits for a thread a reader holds."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -261,7 +264,7 @@ async def _encrypt_into_store(
         finally:
             channel.abandon()
 
-    worker = asyncio.ensure_future(asyncio.to_thread(encrypt_and_store))
+    worker = asyncio.get_running_loop().run_in_executor(vault.transfers, encrypt_and_store)
     failure: BaseException | None = None
     try:
         await _pump(body, channel)
@@ -656,7 +659,7 @@ async def start_download(
     return Download(
         document=document,
         encrypted_for_recipient=recipient is not None,
-        chunks=_stream(channel, decrypt_and_send, permit, clock),
+        chunks=_stream(channel, decrypt_and_send, permit, clock, vault.transfers),
     )
 
 
@@ -683,8 +686,9 @@ async def _stream(
     work: Callable[[], None],
     permit: AuditEntry,
     clock: Clock,
+    transfers: Executor,
 ) -> AsyncIterator[bytes]:
-    worker = asyncio.ensure_future(asyncio.to_thread(work))
+    worker = asyncio.get_running_loop().run_in_executor(transfers, work)
     outcome: tuple[Action, Outcome, str] = (
         Action.DOCUMENT_DOWNLOAD_FAILED,
         Outcome.FAILURE,

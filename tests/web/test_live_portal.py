@@ -5,6 +5,7 @@ Alice is the procesregisseur; Dave, a partner at the police, provides the docume
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import random
@@ -369,3 +370,30 @@ def test_an_unauthenticated_upload_is_refused_before_its_body_is_read(
         answer = connection.recv(4096)
     assert answer.startswith(b"HTTP/1.1 401"), answer[:100]
     assert time.monotonic() - started < 5
+
+
+async def test_concurrent_downloads_all_complete(live: LivePortal, case_id: str) -> None:
+    """More downloads at once than worker threads by default: none may wait for ever."""
+    content = PDF_HEAD + random.Random(3).randbytes(2 * MIB)  # noqa: S311 - test data
+    body, header = multipart_body(AANMELDING_METADATA, "gedeeld.pdf", content, "application/pdf")
+    document = httpx.post(
+        f"{live.base_url}/api/v1/cases/{case_id}/documents",
+        content=body,
+        headers={**live.auth("dave"), "Content-Type": header},
+        timeout=60,
+    ).json()
+    expected = hashlib.sha256(content).hexdigest()
+    limits = httpx.Limits(max_connections=32)
+    async with httpx.AsyncClient(base_url=live.base_url, timeout=30, limits=limits) as client:
+
+        async def one() -> str:
+            response = await client.get(
+                f"/api/v1/documents/{document['id']}/content",
+                params={"purpose": "screening", "justification": JUSTIFICATION},
+                headers=live.auth("alice"),
+            )
+            assert response.status_code == 200
+            return hashlib.sha256(response.content).hexdigest()
+
+        digests = await asyncio.gather(*(one() for _ in range(24)))
+    assert digests == [expected] * 24
