@@ -63,10 +63,14 @@ def _tokens(demo_output: str) -> dict[str, str]:
 
 
 @contextmanager
-def live_portal(*, database_url: str, minio: S3Endpoint) -> Iterator[LivePortal]:
+def live_portal(
+    *, database_url: str, minio: S3Endpoint, environ: dict[str, str] | None = None
+) -> Iterator[LivePortal]:
+    """A served portal; ``environ`` adds or overrides its ``PORTAL_*`` settings."""
     data_dir = Path(f"/tmp/portal-live-{os.getpid()}-{free_port()}")
     bucket = f"live-{uuid.uuid4().hex[:12]}"
     port = free_port()
+    settings = dict(environ or {})
     environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     environ.update(
         {
@@ -80,6 +84,7 @@ def live_portal(*, database_url: str, minio: S3Endpoint) -> Iterator[LivePortal]
             "PORTAL_LOG_LEVEL": "warning",
         }
     )
+    environ.update(settings)
     demo = subprocess.run(
         [PORTAL, "demo"], env=environ, capture_output=True, text=True, check=True, timeout=120
     )
