@@ -110,3 +110,23 @@ def may_download(actor: Actor, document: Document, case: Case, *, purpose: Purpo
     if actor.partij_id == document.provider_id:
         return _permit("document:download:provider", "the actor's partij provided the document")
     return _deny("document:download:none", "no access to this document has been granted")
+
+
+# --- the audit log (issue 5) ------------------------------------------------------------
+
+
+def may_read_audit_log(actor: Actor) -> Decision:
+    """Who may read and export the audit log: the manager and the FG (art. 24.4, 24.6).
+
+    Never the document contents: the log holds none. A procesregisseur or partner does not
+    read the log; a partij asks its FG or the manager for its disclosure record.
+    """
+    if (denied := _standing(actor)) is not None:
+        return denied
+    if actor.has(Role.MANAGER):
+        return _permit("audit:read:manager", "the manager keeps the register and the log")
+    if actor.has(Role.FG):
+        return _permit(
+            "audit:read:fg", "the functionaris gegevensbescherming supervises (art. 24.4)"
+        )
+    return _deny("audit:read:role", "only the manager and the FG read the audit log")

@@ -27,6 +27,8 @@ EXPECTED_TABLES = {
     "document",
     "access_grant",
     "audit_event",
+    "signing_key",
+    "audit_checkpoint",
 }
 
 
