@@ -512,3 +512,4 @@ async def insert_signing_key(*, purpose: str, material: SigningKeyMaterial, now:
             created_at=now,
         )
     )
+
