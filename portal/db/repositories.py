@@ -512,4 +512,3 @@ async def insert_signing_key(*, purpose: str, material: SigningKeyMaterial, now:
             created_at=now,
         )
     )
-
