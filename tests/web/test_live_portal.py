@@ -55,11 +55,10 @@ def case_id(live: LivePortal) -> str:
 
 
 def _partij_id(live: LivePortal, name: str) -> str:
+    # psql interpolates :'name' only in what it reads, not in a -c command: use stdin.
     completed = subprocess.run(
-        [
-            "psql", live.database_url, "-X", "-A", "-t", "-v", f"name={name}", "-c",
-            "SELECT id FROM partij WHERE name = :'name'",
-        ],
+        ["psql", live.database_url, "-X", "-A", "-t", "-v", f"name={name}"],
+        input="SELECT id FROM partij WHERE name = :'name';\n",
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     return completed.stdout.strip()
