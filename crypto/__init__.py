@@ -10,6 +10,8 @@ nothing from ``portal``.
     material = keys.generate_case_key(case_id, secret=master.secret_for_case(case_id))
     keys.encrypt_for_case([material], plaintext_file, ciphertext_file.write)
     keys.decrypt_for_case(material, master.secret_for_case(case_id), ciphertext, sink)
+    signer = SigningKeys(home)  # the portal's own key, for audit-log checkpoints
+    signature = signer.sign_detached(signing_material, master.secret_for("audit-signing-key"), text)
     with open_ciphertext_for_case(keys, [material], upload) as ciphertext:
         object_store.put(object_key, ciphertext)  # read() raises if encryption failed
 
@@ -21,6 +23,7 @@ Errors (gpg status lines are translated here; messages never hold plaintext or s
     ├── KeyGenerationFailed   gpg created or exported no key
     ├── KeyNotAvailable       key material missing, inconsistent, or not deletable
     ├── EncryptionFailed      gpg did not finish, or the plaintext source failed
+    ├── SigningFailed         gpg made no signature with the portal's signing key
     └── DecryptionFailed      wrong/empty secret, not our key, integrity (MDC) failure
 
 Invalid arguments (a malformed case id or fingerprint) raise ``ValueError``; an exception
@@ -37,9 +40,11 @@ from crypto.errors import (
     InvalidMasterKey,
     KeyGenerationFailed,
     KeyNotAvailable,
+    SigningFailed,
 )
 from crypto.gnupg_home import MAX_HOME_PATH_LENGTH, GnuPGHome
 from crypto.master_key import MASTER_KEY_LENGTH, MasterKey
+from crypto.signing import SigningKeyMaterial, SigningKeys
 
 __all__ = [
     "MASTER_KEY_LENGTH",
@@ -57,6 +62,9 @@ __all__ = [
     "MasterKey",
     "PublicKey",
     "Recipient",
+    "SigningFailed",
+    "SigningKeyMaterial",
+    "SigningKeys",
     "Sink",
     "Source",
     "open_ciphertext_for_case",

@@ -34,3 +34,7 @@ class EncryptionFailed(CryptoError):
 
 class DecryptionFailed(CryptoError):
     """Wrong or missing secret, missing key, or a ciphertext that failed its integrity check."""
+
+
+class SigningFailed(CryptoError):
+    """gpg did not make a signature with the portal's signing key."""

@@ -6,6 +6,7 @@ import binascii
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import stat
 from typing import TYPE_CHECKING, Final
@@ -20,6 +21,10 @@ MASTER_KEY_LENGTH: Final = 32
 # Domain separation: the same master key may one day derive other secrets (signing keys,
 # tokens); a versioned label keeps those derivations independent of this one.
 _CASE_SECRET_LABEL: Final = b"rto-portal:case-key-passphrase:v1\x00"
+# Secrets of the portal itself (its signing key's passphrase, the pseudonym key): another
+# label prefix, so no purpose name can ever collide with a case id's derivation.
+_PORTAL_SECRET_LABEL: Final = b"rto-portal:portal-secret:v1\x00"
+_PURPOSE: Final = re.compile(r"[a-z0-9][a-z0-9.-]{0,63}")
 
 # gpg reads the passphrase as one line from a pipe, and the uid is a batch-file line:
 # a newline or NUL in a case id could smuggle extra parameters into either.
@@ -109,6 +114,21 @@ class MasterKey:
         """
         label = _CASE_SECRET_LABEL + validate_case_id(case_id).encode("ascii")
         return hmac.new(self._key, label, hashlib.sha256).hexdigest()
+
+    def key_for(self, purpose: str) -> bytes:
+        """32 bytes for one named use of the portal's own (``audit-pseudonyms``, ...).
+
+        HMAC-SHA256 over a versioned label distinct from the case-secret label and the
+        purpose name: each use gets an independent key, and none equals a case secret.
+        """
+        if not _PURPOSE.fullmatch(purpose):
+            raise ValueError(f"purpose {purpose!r} must be 1..64 of a-z, 0-9, '.', '-'")
+        label = _PORTAL_SECRET_LABEL + purpose.encode("ascii")
+        return hmac.new(self._key, label, hashlib.sha256).digest()
+
+    def secret_for(self, purpose: str) -> str:
+        """:meth:`key_for` as 64 hex digits: a passphrase gpg can read as one line."""
+        return self.key_for(purpose).hex()
 
     def __repr__(self) -> str:
         return "MasterKey(<redacted>)"

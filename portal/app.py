@@ -7,10 +7,11 @@ the master key, and wires them into the Litestar app. Everything else receives t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from piccolo.engine.base import Engine
 
-from crypto import CaseKeys, GnuPGHome, MasterKey
+from crypto import CaseKeys, GnuPGHome, MasterKey, SigningKeys
 from portal.db.engine import (
     assert_schema_current,
     bind_engine,
@@ -31,6 +32,8 @@ from portal.db.engine import (
     postgres_engine,
     sqlite_engine,
 )
+from portal.services import audit
+from portal.services.audit_chain import AuditSigner, checkpoint_periodically
 from portal.services.cases import CaseKeyring
 from portal.services.clock import Clock, system_clock
 from portal.services.documents import Vault
@@ -39,6 +42,7 @@ from portal.services.health import Probe
 from portal.services.sniffing import sniff_media_type
 from portal.settings import Settings
 from portal.web import health
+from portal.web.api import audit as api_audit
 from portal.web.api import cases as api_cases
 from portal.web.api import consents as api_consents
 from portal.web.api import documents as api_documents
@@ -67,6 +71,7 @@ class Adapters:
     object_store: ObjectStore
     case_keys: CaseKeys
     master_key: MasterKey
+    signer: AuditSigner
 
 
 def build_engine(settings: Settings) -> Engine[Any]:
@@ -111,12 +116,18 @@ def build_adapters(settings: Settings) -> Adapters:
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     engine = build_engine(settings)
     bind_engine(engine)
+    master_key = load_master_key(settings)
+    home = GnuPGHome(settings.gnupg_home)
+    # Every audit record about a case carries its subject's pseudonym: the key is derived
+    # here, once, for the whole process (see portal.services.audit).
+    audit.use_pseudonym_key(master_key.key_for(audit.PSEUDONYM_KEY_PURPOSE))
     return Adapters(
         settings=settings,
         engine=engine,
         object_store=build_object_store(settings),
-        case_keys=CaseKeys(GnuPGHome(settings.gnupg_home)),
-        master_key=load_master_key(settings),
+        case_keys=CaseKeys(home),
+        master_key=master_key,
+        signer=AuditSigner(keys=SigningKeys(home), master_key=master_key),
     )
 
 
@@ -162,6 +173,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
                 max_workers=TRANSFER_THREADS, thread_name_prefix="portal-transfer"
             ),
         ),
+        signer=adapters.signer,
     )
 
     @asynccontextmanager
@@ -172,7 +184,17 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
             if isinstance(adapters.object_store, S3ObjectStore):
                 await asyncio.to_thread(adapters.object_store.ensure_bucket)
             log.info("portal ready: %s", settings.describe())
-            yield
+            checkpoints = asyncio.create_task(
+                checkpoint_periodically(
+                    adapters.signer, interval=settings.audit_checkpoint_seconds, clock=clock
+                )
+            )
+            try:
+                yield
+            finally:
+                checkpoints.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await checkpoints
         finally:
             deps.vault.transfers.shutdown(wait=False, cancel_futures=True)
             await close_engine(adapters.engine)
@@ -200,6 +222,11 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
             api_consents.record_consent,
             api_consents.withdraw_consent,
             api_partijen.withdraw_partij,
+            api_audit.processing_register,
+            api_audit.read_audit_log,
+            api_audit.export_audit_log,
+            api_audit.disclosure_record,
+            api_audit.subject_overview,
         ],
         middleware=[
             DefineMiddleware(TokenAuthentication, clock=clock, exclude=["^/health/", "^/schema"])

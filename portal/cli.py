@@ -11,7 +11,8 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from functools import wraps
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -19,6 +20,9 @@ from portal.domain.parties import PartijKind, Role
 from portal.services.clock import system_clock
 from portal.services.errors import ServiceError
 from portal.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from portal.app import Adapters
 
 T = TypeVar("T")
 
@@ -47,6 +51,11 @@ def _settings() -> Settings:
 
 def _run_with_database(action: Callable[[], Awaitable[T]]) -> T:
     """Run ``action`` against the configured database, migrated as ``serve`` would."""
+    return _run_with_adapters(lambda _: action())
+
+
+def _run_with_adapters(action: Callable[[Adapters], Awaitable[T]]) -> T:
+    """Run ``action`` with the adapters the composition root builds, database migrated."""
     from portal.app import StartupRefused, build_adapters, prepare_database
     from portal.db.engine import DatabaseError, close_engine, open_engine
 
@@ -57,7 +66,7 @@ def _run_with_database(action: Callable[[], Awaitable[T]]) -> T:
         await open_engine(adapters.engine)
         try:
             await prepare_database(adapters)
-            return await action()
+            return await action(adapters)
         finally:
             await close_engine(adapters.engine)
 
@@ -259,3 +268,89 @@ async def token_create(username: str, label: str) -> None:
     from portal.services.users import create_token
 
     click.echo(await create_token(username=username, label=label, clock=system_clock))
+
+
+@main.group()
+def audit() -> None:
+    """The audit log: sign its head, export a checkpoint, verify the whole chain."""
+
+
+@audit.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the current head of the audit chain with the portal's key now."""
+    from portal.services.audit_chain import sign_checkpoint
+
+    async def run(adapters: Adapters) -> None:
+        checkpoint = await sign_checkpoint(adapters.signer, clock=system_clock)
+        if checkpoint is None:
+            click.echo("nothing to sign: the log is empty or its head is signed already")
+        else:
+            click.echo(
+                f"checkpoint {checkpoint.number} signed: record {checkpoint.seq}, "
+                f"head {checkpoint.head_hash}, key {checkpoint.key_fingerprint}"
+            )
+
+    _run_with_adapters(run)
+
+
+@audit.command("export-checkpoint")
+@click.argument("number", type=int, required=False)
+@click.option(
+    "--dir",
+    "directory",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write statement.txt, statement.asc and key.asc into.",
+)
+def audit_export_checkpoint(number: int | None, directory: Path) -> None:
+    """Write checkpoint NUMBER (default: the latest) for checking with gpg.
+
+    \b
+    Anyone can then check it without the portal:
+      gpg --import key.asc
+      gpg --verify statement.asc statement.txt
+    """
+    from portal.services.audit_chain import export_checkpoint
+
+    exported = _run_with_database(lambda: export_checkpoint(number))
+    directory.mkdir(parents=True, exist_ok=True)
+    checkpoint = exported.checkpoint
+    (directory / "statement.txt").write_bytes(checkpoint.statement.encode())
+    (directory / "statement.asc").write_text(checkpoint.signature)
+    (directory / "key.asc").write_text(exported.public_key)
+    click.echo(
+        f"checkpoint {checkpoint.number} (record {checkpoint.seq}) written to {directory}; "
+        f"signed by {checkpoint.key_fingerprint}"
+    )
+
+
+@audit.command("verify")
+@click.option(
+    "--public-key",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="The portal's public key as exported earlier and kept apart (pins the signer).",
+)
+def audit_verify(public_key: Path | None) -> None:
+    """Recompute the chain and check every checkpoint; exit 1 at the first break."""
+    import time
+
+    from portal.services.audit_chain import verify_log
+
+    pinned = public_key.read_text() if public_key else None
+    started = time.monotonic()
+    verdict = _run_with_adapters(
+        lambda adapters: verify_log(adapters.signer, pinned_public_key=pinned)
+    )
+    elapsed = time.monotonic() - started
+    if verdict.intact:
+        click.echo(
+            f"audit log intact: {verdict.records} records, {verdict.checkpoints} signed "
+            f"checkpoints ({elapsed:.1f} s)"
+        )
+        return
+    click.echo(
+        f"audit log BROKEN at record {verdict.broken_seq}: {verdict.kind} ({verdict.detail})",
+        err=True,
+    )
+    sys.exit(1)

@@ -59,6 +59,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: int
     max_upload_bytes: int
     log_level: str
+    audit_checkpoint_seconds: int = 3600
+    """How often the head of the audit chain is signed (``PORTAL_AUDIT_CHECKPOINT_SECONDS``)."""
 
     @property
     def sqlite_path(self) -> Path:
@@ -170,6 +172,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         port=_integer(env_vars, "PORTAL_PORT", default=8000),
         max_upload_bytes=_integer(env_vars, "PORTAL_MAX_UPLOAD_BYTES", default=2 * GIB),
         log_level=(env_vars.get("PORTAL_LOG_LEVEL") or "info").lower(),
+        audit_checkpoint_seconds=_integer(
+            env_vars, "PORTAL_AUDIT_CHECKPOINT_SECONDS", default=3600
+        ),
     )
     if settings.database_url is not None and not settings.database_url.startswith(
         ("postgres://", "postgresql://")

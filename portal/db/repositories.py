@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 import sqlite3
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -16,11 +15,12 @@ from uuid import UUID
 import asyncpg
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from crypto import CaseKeyMaterial
+from crypto import CaseKeyMaterial, SigningKeyMaterial
 from portal.db.tables import (
     ApiToken,
     Approval,
     ArchiveAdmission,
+    AuditCheckpoint,
     AuditEvent,
     CaseKey,
     Casus,
@@ -29,10 +29,11 @@ from portal.db.tables import (
     FurtherUseRequest,
     Grant,
     Partij,
+    SigningKey,
     User,
 )
 from portal.domain import cases, documents, grants, parties
-from portal.domain.audit import GENESIS_HASH, AuditEntry, chain_hash
+from portal.domain.audit import FIELD_NAMES, GENESIS_HASH, AuditEntry, AuditQuery, chain_hash
 from portal.domain.consent import Consent as ConsentRecord
 
 
@@ -410,16 +411,12 @@ async def append_audit(entry: AuditEntry) -> int:
         )
         seq = 1 if last is None else int(last["seq"]) + 1
         prev_hash = GENESIS_HASH if last is None else str(last["hash"])
-        fields = asdict(entry)
         await AuditEvent.insert(
             AuditEvent(
                 seq=seq,
                 prev_hash=prev_hash,
                 hash=chain_hash(seq, entry, prev_hash),
-                **{
-                    name: (value.value if isinstance(value, enum.Enum) else value)
-                    for name, value in fields.items()
-                },
+                **_audit_columns(entry),
             )
         )
     return seq
@@ -516,6 +513,110 @@ async def insert_approval(
             purposes=sorted(p.value for p in purposes),
             approved_by=approved_by,
             approved_at=now,
+        )
+    )
+
+
+def _audit_columns(entry: AuditEntry) -> dict[str, Any]:
+    values = {name: getattr(entry, name) for name in FIELD_NAMES}
+    return {
+        name: (value.value if isinstance(value, enum.Enum) else value)
+        for name, value in values.items()
+    }
+
+
+# --- audit log: reading, checkpoints, the portal's signing key ------------------------------
+
+
+async def lock_audit_chain() -> None:
+    """Inside ``write_transaction()``: hold the chain's lock until the transaction ends.
+
+    On SQLite the immediate transaction already excludes every other writer.
+    """
+    if not isinstance(AuditEvent._meta.db, SQLiteEngine):
+        await AuditEvent.raw("SELECT pg_advisory_xact_lock({})", AUDIT_CHAIN_LOCK)
+
+
+async def audit_head() -> tuple[int, str] | None:
+    """Sequence number and hash of the newest record, or None for an empty log."""
+    last = (
+        await AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
+        .order_by(AuditEvent.seq, ascending=False)
+        .first()
+    )
+    return None if last is None else (int(last["seq"]), str(last["hash"]))
+
+
+async def audit_rows_after(after_seq: int, limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` records after ``after_seq``, in order: one batch of a full scan."""
+    return list(
+        await AuditEvent.select()
+        .where(AuditEvent.seq > after_seq)
+        .order_by(AuditEvent.seq)
+        .limit(limit)
+    )
+
+
+async def audit_page(query: AuditQuery, *, after_seq: int, limit: int) -> list[dict[str, Any]]:
+    """Records matching ``query``, in sequence order, after ``after_seq`` (keyset paging)."""
+    select = AuditEvent.select().where(AuditEvent.seq > after_seq)
+    if query.case_id is not None:
+        select = select.where(AuditEvent.case_id == query.case_id)
+    if query.partij_id is not None:
+        select = select.where(
+            (AuditEvent.actor_partij_id == query.partij_id)
+            | (AuditEvent.provider_partij_id == query.partij_id)
+        )
+    if query.provider_partij_id is not None:
+        select = select.where(AuditEvent.provider_partij_id == query.provider_partij_id)
+    if query.user is not None:
+        select = select.where(
+            (AuditEvent.actor_user_id == query.user) | (AuditEvent.actor_username == query.user)
+        )
+    if query.actions:
+        select = select.where(AuditEvent.action.is_in(list(query.actions)))
+    if query.data_subject_ref is not None:
+        select = select.where(AuditEvent.data_subject_ref == query.data_subject_ref)
+    if query.since is not None:
+        select = select.where(AuditEvent.started_at >= query.since)
+    if query.until is not None:
+        select = select.where(AuditEvent.started_at < query.until)
+    return list(await select.order_by(AuditEvent.seq).limit(limit))
+
+
+async def audit_checkpoint_rows() -> list[dict[str, Any]]:
+    return list(await AuditCheckpoint.select().order_by(AuditCheckpoint.number))
+
+
+async def last_audit_checkpoint() -> dict[str, Any] | None:
+    row = await AuditCheckpoint.select().order_by(AuditCheckpoint.number, ascending=False).first()
+    return None if row is None else dict(row)
+
+
+async def audit_checkpoint(number: int) -> dict[str, Any] | None:
+    row = await AuditCheckpoint.select().where(AuditCheckpoint.number == number).first()
+    return None if row is None else dict(row)
+
+
+async def insert_audit_checkpoint(
+    *,
+    number: int,
+    seq: int,
+    head_hash: str,
+    statement: str,
+    signature: str,
+    key_fingerprint: str,
+    signed_at: datetime,
+) -> None:
+    await AuditCheckpoint.insert(
+        AuditCheckpoint(
+            number=number,
+            seq=seq,
+            head_hash=head_hash,
+            statement=statement,
+            signature=signature,
+            key_fingerprint=key_fingerprint,
+            signed_at=signed_at,
         )
     )
 
@@ -623,3 +724,26 @@ async def all_actors() -> list[parties.Actor]:
 async def actor_by_username(username: str) -> parties.Actor | None:
     row = await User.select(User.id).where(User.username == username).first()
     return await actor_by_user_id(row["id"]) if row else None
+
+
+async def signing_key(purpose: str) -> SigningKeyMaterial | None:
+    row = await SigningKey.select().where(SigningKey.purpose == purpose).first()
+    if row is None:
+        return None
+    return SigningKeyMaterial(
+        fingerprint=row["fingerprint"],
+        public_key=row["public_key"],
+        protected_secret_key=row["protected_secret_key"],
+    )
+
+
+async def insert_signing_key(*, purpose: str, material: SigningKeyMaterial, now: datetime) -> None:
+    await SigningKey.insert(
+        SigningKey(
+            purpose=purpose,
+            fingerprint=material.fingerprint,
+            public_key=material.public_key,
+            protected_secret_key=material.protected_secret_key,
+            created_at=now,
+        )
+    )

@@ -190,6 +190,10 @@ class AuditEvent(Table, tablename="audit_event"):
     phase = Varchar(length=20, null=True, default=None)
     document_id = Varchar(length=36, null=True, default=None)
     document_sha256 = Varchar(length=64, null=True, default=None)
+    # Whose disclosure record this is (art. 8), kept here because the document row is
+    # destroyed with its case while this record must stay.
+    provider_partij_id = Varchar(length=36, null=True, default=None)
+    data_categories = Varchar(length=300, null=True, default=None)
     purpose = Varchar(length=40, null=True, default=None)
     legal_basis = Varchar(length=20, null=True, default=None)
     consent_id = Varchar(length=36, null=True, default=None)
@@ -205,6 +209,30 @@ class AuditEvent(Table, tablename="audit_event"):
     hash = Varchar(length=64, unique=True)
 
 
+class SigningKey(Table, tablename="signing_key"):
+    """The portal's own OpenPGP keys (one per purpose: ``audit``), held like case keys."""
+
+    id = UUID(primary_key=True)
+    purpose = Varchar(length=40, unique=True)
+    fingerprint = Varchar(length=64, unique=True)
+    public_key = Text()
+    # Locked with a passphrase derived from the master key; the GnuPG home only caches it.
+    protected_secret_key = Text()
+    created_at = Timestamptz()
+
+
+class AuditCheckpoint(Table, tablename="audit_checkpoint"):
+    """A signed statement of the audit chain's head; append-only like the log itself."""
+
+    number = BigSerial(primary_key=True)
+    seq = BigInt()
+    head_hash = Varchar(length=64)
+    statement = Text()
+    signature = Text()
+    key_fingerprint = Varchar(length=64)
+    signed_at = Timestamptz()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Partij,
     User,
@@ -218,4 +246,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     ArchiveAdmission,
     FurtherUseRequest,
     AuditEvent,
+    SigningKey,
+    AuditCheckpoint,
 )

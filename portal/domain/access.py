@@ -415,3 +415,23 @@ def may_withdraw_partij(actor: Actor) -> Decision:
     if not actor.has(Role.MANAGER):
         return _deny("partij:withdraw:role", "only the manager records a partij's withdrawal")
     return _permit("partij:withdraw", "the manager records the partij's withdrawal (art. 27.3)")
+
+
+# --- the audit log (issue 5) ------------------------------------------------------------
+
+
+def may_read_audit_log(actor: Actor) -> Decision:
+    """Who may read and export the audit log: the manager and the FG (art. 24.4, 24.6).
+
+    Never the document contents: the log holds none. A procesregisseur or partner does not
+    read the log; a partij asks its FG or the manager for its disclosure record.
+    """
+    if (denied := _standing(actor)) is not None:
+        return denied
+    if actor.has(Role.MANAGER):
+        return _permit("audit:read:manager", "the manager keeps the register and the log")
+    if actor.has(Role.FG):
+        return _permit(
+            "audit:read:fg", "the functionaris gegevensbescherming supervises (art. 24.4)"
+        )
+    return _deny("audit:read:role", "only the manager and the FG read the audit log")

@@ -2,22 +2,54 @@
 
 Fail closed: if the record cannot be written, :func:`record` raises ``AuditUnavailable``
 and the caller does not go ahead with the action it was about to take.
+
+Every record about a case carries the pseudonym of the person the case is about, a keyed
+hash with a key derived from the master key. The composition root hands that key over
+once, with :func:`use_pseudonym_key`, before any request is served; a record about a case
+written without it would be unfindable for an inzage request, so :func:`record` refuses
+(fail closed) rather than write one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from portal.db import repositories
-from portal.domain.audit import Action, AuditEntry, Outcome, ProcessingActivity
+from portal.domain.audit import (
+    Action,
+    AuditEntry,
+    Outcome,
+    ProcessingActivity,
+    case_subject_reference,
+    subject_pseudonym,
+)
 from portal.domain.cases import Case
 from portal.domain.documents import Document
 from portal.domain.parties import Actor
+from portal.services.clock import Clock
 from portal.services.errors import AuditUnavailable, Forbidden
 
 log = logging.getLogger(__name__)
+
+PSEUDONYM_KEY_PURPOSE = "audit-pseudonyms"
+"""The name under which the master key derives the pseudonym key (``MasterKey.key_for``)."""
+
+_pseudonym_key: bytes | None = None
+
+
+def use_pseudonym_key(key: bytes) -> None:
+    """Set the key data-subject pseudonyms are made with (composition root only)."""
+    global _pseudonym_key  # noqa: PLW0603 - one process-wide key, set once at start like the engine
+    _pseudonym_key = key
+
+
+def pseudonym_of_case(case_id: str) -> str:
+    if _pseudonym_key is None:
+        raise AuditUnavailable("the audit log has no pseudonym key; the portal is misconfigured")
+    return subject_pseudonym(_pseudonym_key, case_subject_reference(case_id))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,6 +92,10 @@ def entry(
         phase=str(case.phase) if case else None,
         document_id=str(document.id) if document else None,
         document_sha256=document.sha256 if document else None,
+        provider_partij_id=str(document.provider_id) if document else None,
+        data_categories=(
+            ",".join(sorted(document.restrictions.data_categories)) if document else None
+        ),
         purpose=purpose,
         justification=justification,
         legal_basis=str(document.restrictions.legal_basis) if document else None,
@@ -77,6 +113,8 @@ def entry(
 
 
 async def record(audit_entry: AuditEntry) -> int:
+    if audit_entry.case_id is not None and audit_entry.data_subject_ref is None:
+        audit_entry = replace(audit_entry, data_subject_ref=pseudonym_of_case(audit_entry.case_id))
     try:
         return await repositories.append_audit(audit_entry)
     except Exception as exc:
@@ -144,3 +182,36 @@ async def success(
             document=document,
         )
     )
+
+
+async def record_failed_login(
+    *,
+    reason: str,
+    client_address: str | None,
+    user_agent: str | None,
+    trace_id: str | None,
+    span_id: str | None,
+    clock: Clock,
+) -> None:
+    """Record a refused bearer token: from where, never the token's text.
+
+    Successful authentication is not recorded per request (see ``Action.AUTH_LOGIN_FAILED``).
+    A failure to record is logged, not raised: the request is refused either way.
+    """
+    now = clock()
+    # A failure to record is logged by record(); the caller answers 401 regardless.
+    with contextlib.suppress(AuditUnavailable):
+        await record(
+            AuditEntry(
+                started_at=now,
+                ended_at=now,
+                action=Action.AUTH_LOGIN_FAILED,
+                outcome=Outcome.DENY,
+                processing_activity=ProcessingActivity.ACCESS_MANAGEMENT,
+                reason=reason,
+                client_address=client_address,
+                user_agent=user_agent,
+                trace_id=trace_id,
+                span_id=span_id,
+            )
+        )

@@ -1,4 +1,9 @@
-"""Access per RTO participant, granted and revoked by the procesregisseur; archive admissions."""
+"""Access per RTO participant, granted and revoked by the procesregisseur; archive admissions.
+
+Each decision is taken inside the write transaction, so it sees the state it changes; a
+denial is recorded after that transaction has ended, because a refusal raised inside it
+would roll its own record back.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from datetime import datetime
 from portal.db import repositories
 from portal.db.repositories import write_transaction
 from portal.domain import access
+from portal.domain.access import Decision
 from portal.domain.audit import Action, ProcessingActivity
 from portal.domain.grants import Grant
 from portal.services import audit
@@ -34,32 +40,30 @@ async def grant_access(
         raise NotFound(f"no user named {username!r}")
     if until is not None and until.tzinfo is None:
         raise InvalidInput("until must carry a time zone, e.g. 2026-06-01T00:00:00Z")
+    grant: Grant | None = None
     async with write_transaction():
-        facts = await case_facts(case)
-        decision = access.may_grant(context.actor, grantee, facts, until=until, now=now)
-        if not decision.allowed:
-            raise await audit.denial(
+        decision = access.may_grant(
+            context.actor, grantee, await case_facts(case), until=until, now=now
+        )
+        if decision.allowed:
+            grant = await repositories.insert_grant(
+                case_id=case.id,
+                user_id=grantee.user_id,
+                granted_by=context.actor.user_id,
+                until=until,
+                now=now,
+            )
+            await audit.success(
                 context,
-                Action.GRANT_CREATE_DENIED,
-                decision.reason,
+                Action.GRANT_CREATE,
+                f"{decision.reason} (grant {grant.id}, until {until or 'afschaling'})",
                 at=now,
                 activity=ACCESS,
                 case=case,
             )
-        grant = await repositories.insert_grant(
-            case_id=case.id,
-            user_id=grantee.user_id,
-            granted_by=context.actor.user_id,
-            until=until,
-            now=now,
-        )
-        await audit.success(
-            context,
-            Action.GRANT_CREATE,
-            f"{decision.reason} (grant {grant.id}, until {until or 'afschaling'})",
-            at=now,
-            activity=ACCESS,
-            case=case,
+    if grant is None:
+        raise await audit.denial(
+            context, Action.GRANT_CREATE_DENIED, decision.reason, at=now, activity=ACCESS, case=case
         )
     return grant
 
@@ -79,27 +83,24 @@ async def revoke_grant(
     now = clock()
     if not reason.strip():
         raise InvalidInput("give the reason for revoking the grant")
+    decision: Decision
     async with write_transaction():
         decision = access.may_revoke_grant(context.actor, grant, await case_facts(case), now=now)
-        if not decision.allowed:
-            raise await audit.denial(
+        if decision.allowed:
+            await repositories.revoke_grant(
+                grant_id=grant.id, revoked_by=context.actor.user_id, reason=reason.strip(), now=now
+            )
+            await audit.success(
                 context,
-                Action.GRANT_REVOKE_DENIED,
-                decision.reason,
+                Action.GRANT_REVOKE,
+                f"grant {grant.id} of user {grant.user_id} revoked: {reason.strip()}",
                 at=now,
                 activity=ACCESS,
                 case=case,
             )
-        await repositories.revoke_grant(
-            grant_id=grant.id, revoked_by=context.actor.user_id, reason=reason.strip(), now=now
-        )
-        await audit.success(
-            context,
-            Action.GRANT_REVOKE,
-            f"grant {grant.id} of user {grant.user_id} revoked: {reason.strip()}",
-            at=now,
-            activity=ACCESS,
-            case=case,
+    if not decision.allowed:
+        raise await audit.denial(
+            context, Action.GRANT_REVOKE_DENIED, decision.reason, at=now, activity=ACCESS, case=case
         )
     revoked = await repositories.grant_by_id(grant_id)
     if revoked is None:  # pragma: no cover - the row was just updated
@@ -117,30 +118,32 @@ async def admit_to_archive(
         raise NotFound(f"no user named {username!r}")
     if not reason.strip():
         raise InvalidInput("give the reason for the admission (art. 11.2b)")
+    decision: Decision
     async with write_transaction():
         decision = access.may_admit_to_archive(
             context.actor, grantee, await case_facts(case), now=now
         )
-        if not decision.allowed:
-            raise await audit.denial(
+        if decision.allowed:
+            await repositories.insert_admission(
+                case_id=case.id,
+                user_id=grantee.user_id,
+                admitted_by=context.actor.user_id,
+                reason=reason.strip(),
+                now=now,
+            )
+            await audit.success(
                 context,
-                Action.ARCHIVE_ADMIT_DENIED,
-                decision.reason,
+                Action.ARCHIVE_ADMIT,
+                f"{decision.reason}: {reason.strip()}",
                 at=now,
                 activity=ACCESS,
                 case=case,
             )
-        await repositories.insert_admission(
-            case_id=case.id,
-            user_id=grantee.user_id,
-            admitted_by=context.actor.user_id,
-            reason=reason.strip(),
-            now=now,
-        )
-        await audit.success(
+    if not decision.allowed:
+        raise await audit.denial(
             context,
-            Action.ARCHIVE_ADMIT,
-            f"{decision.reason}: {reason.strip()}",
+            Action.ARCHIVE_ADMIT_DENIED,
+            decision.reason,
             at=now,
             activity=ACCESS,
             case=case,

@@ -1,4 +1,9 @@
-"""Bearer-token authentication, decided before any request body is read."""
+"""Bearer-token authentication, decided before any request body is read.
+
+A token that is unknown or revoked is recorded (``auth:login:failed``, with the client's
+address, never the token). A successful authentication is not: every request would add
+a record, and the record of what the request then does already names who did it.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.types import ASGIApp
 
 from portal.domain.parties import Actor
-from portal.services.audit import RequestContext
+from portal.services.audit import RequestContext, record_failed_login
 from portal.services.clock import Clock
 from portal.services.users import authenticate
 
@@ -33,6 +38,15 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
             raise NotAuthorizedException("send an API token as 'Authorization: Bearer <token>'")
         actor = await authenticate(token.strip(), clock=self._clock)
         if actor is None:
+            trace_id, span_id = _trace(connection)
+            await record_failed_login(
+                reason="the API token is unknown or revoked",
+                client_address=connection.client.host if connection.client else None,
+                user_agent=_user_agent(connection),
+                trace_id=trace_id,
+                span_id=span_id,
+                clock=self._clock,
+            )
             raise NotAuthorizedException("the API token is unknown or revoked")
         return AuthenticationResult(user=actor, auth=None)
 
@@ -42,13 +56,22 @@ def request_context(connection: ASGIConnection[Any, Any, Any, Any]) -> RequestCo
     actor = connection.user
     if not isinstance(actor, Actor):  # pragma: no cover - the middleware guarantees it
         raise NotAuthorizedException("not authenticated")
-    match = TRACEPARENT.match(connection.headers.get("traceparent", ""))
-    trace_id, parent_span = (match.group(1), match.group(2)) if match else (None, None)
-    del parent_span  # our span is new; the caller's span is its own
+    trace_id, span_id = _trace(connection)
     return RequestContext(
         actor=actor,
         client_address=connection.client.host if connection.client else None,
-        user_agent=(connection.headers.get("user-agent") or "")[:300] or None,
-        trace_id=trace_id or secrets.token_hex(16),
-        span_id=secrets.token_hex(8),
+        user_agent=_user_agent(connection),
+        trace_id=trace_id,
+        span_id=span_id,
     )
+
+
+def _trace(connection: ASGIConnection[Any, Any, Any, Any]) -> tuple[str, str]:
+    """The caller's W3C trace id (or a new one), and a new span id for this request."""
+    match = TRACEPARENT.match(connection.headers.get("traceparent", ""))
+    # The caller's span is its own; ours is new.
+    return (match.group(1) if match else secrets.token_hex(16)), secrets.token_hex(8)
+
+
+def _user_agent(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    return (connection.headers.get("user-agent") or "")[:300] or None

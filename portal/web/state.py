@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from portal.services.audit_chain import AuditSigner
 from portal.services.cases import CaseKeyring
 from portal.services.clock import Clock
 from portal.services.documents import Vault
@@ -17,3 +18,4 @@ class PortalDeps:
     readiness_probes: Mapping[str, Probe]
     keyring: CaseKeyring
     vault: Vault
+    signer: AuditSigner

@@ -30,6 +30,8 @@ EXPECTED_TABLES = {
     "document_approval",
     "archive_admission",
     "further_use_request",
+    "signing_key",
+    "audit_checkpoint",
 }
 
 

@@ -67,10 +67,10 @@ def case_id(live: LivePortal) -> str:
 
 
 def _partij_id(live: LivePortal, name: str) -> str:
-    # psql substitutes :'name' (quoted safely) only in input it reads, not in -c.
+    # psql interpolates :'name' only in what it reads, not in a -c command: use stdin.
     completed = subprocess.run(
         ["psql", live.database_url, "-X", "-A", "-t", "-v", f"name={name}"],
-        input="SELECT id FROM partij WHERE name = :'name';",
+        input="SELECT id FROM partij WHERE name = :'name';\n",
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     return completed.stdout.strip()

@@ -1,0 +1,246 @@
+"""Reading the audit log: pages, exports, a partij's disclosure record, a subject's overview.
+
+Only the manager and the FG read the log (``access.may_read_audit_log``), and every read
+is itself recorded before anything is returned (``audit:read``, ``audit:export``): if
+that record cannot be written, nothing is read (fail closed).
+
+Exports come in two shapes: CSV with one column per field, and JSON lines shaped after
+the government standard Logboek Dataverwerkingen (a span per record: ``trace_id``,
+``span_id``, ``name``, ``status_code``, ``start_time``, ``end_time`` and ``attributes``
+with ``dpl.core.processing_activity_id`` and ``dpl.core.data_subject_id``).
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import json
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from portal.db import repositories
+from portal.domain import access
+from portal.domain.audit import (
+    DISCLOSURE_ACTIONS,
+    FIELD_NAMES,
+    REGISTER,
+    Action,
+    AuditQuery,
+    Outcome,
+    ProcessingActivity,
+    RegisterEntry,
+    SubjectOverview,
+    canonical_fields,
+    subject_overview,
+)
+from portal.services import audit
+from portal.services.audit import RequestContext
+from portal.services.clock import Clock
+from portal.services.errors import Forbidden, InvalidInput
+
+MAX_PAGE = 1000
+EXPORT_BATCH = 1000
+SERVICE_NAME = "rto-portal"
+
+AuditRecord = Mapping[str, object]
+"""One record as a reader sees it: ``seq``, the hashed fields (canonical), and ``hash``."""
+
+
+class ExportFormat(enum.StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditPage:
+    records: Sequence[AuditRecord]
+    next_after: int | None
+    """Pass as ``after`` for the next page; None when this was the last."""
+
+
+def processing_register() -> list[RegisterEntry]:
+    """The register of processing activities (art. 24.3): public to every user."""
+    return list(REGISTER.values())
+
+
+async def _admit_reader(
+    context: RequestContext,
+    action: Action,
+    denied: Action,
+    *,
+    reason: str,
+    clock: Clock,
+    data_subject_ref: str | None = None,
+) -> None:
+    """Decide, and record the read before a single record is returned."""
+    decision = access.may_read_audit_log(context.actor)
+    now = clock()
+    base = audit.entry(
+        context,
+        action if decision.allowed else denied,
+        Outcome.PERMIT if decision.allowed else Outcome.DENY,
+        reason=f"{decision.reason}; {reason}",
+        started_at=now,
+        activity=ProcessingActivity.ACCOUNTABILITY,
+    )
+    await audit.record(replace(base, data_subject_ref=data_subject_ref))
+    if not decision.allowed:
+        raise Forbidden(decision.reason)
+
+
+def _describe(query: AuditQuery) -> str:
+    parts = [
+        f"{name}={value}"
+        for name, value in (
+            ("case", query.case_id),
+            ("partij", query.partij_id),
+            ("provider", query.provider_partij_id),
+            ("user", query.user),
+            ("subject", query.data_subject_ref),
+            ("since", query.since.isoformat() if query.since else None),
+            ("until", query.until.isoformat() if query.until else None),
+        )
+        if value is not None
+    ]
+    if query.actions:
+        parts.append("actions=" + ",".join(sorted(query.actions)))
+    return "filters: " + (" ".join(parts) if parts else "none")
+
+
+def _record(row: Mapping[str, Any]) -> AuditRecord:
+    return {"seq": int(row["seq"]), **canonical_fields(row), "hash": row["hash"]}
+
+
+def _check_page(after: int, limit: int) -> None:
+    if after < 0:
+        raise InvalidInput("after must not be negative")
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be 1 to {MAX_PAGE}")
+
+
+async def read_audit_log(
+    context: RequestContext, query: AuditQuery, *, after: int, limit: int, clock: Clock
+) -> AuditPage:
+    _check_page(after, limit)
+    await _admit_reader(
+        context, Action.AUDIT_READ, Action.AUDIT_READ_DENIED, reason=_describe(query), clock=clock
+    )
+    rows = await repositories.audit_page(query, after_seq=after, limit=limit)
+    return AuditPage(
+        records=[_record(row) for row in rows],
+        next_after=int(rows[-1]["seq"]) if len(rows) == limit else None,
+    )
+
+
+async def disclosure_record(
+    context: RequestContext, provider_partij_id: str, *, after: int, limit: int, clock: Clock
+) -> AuditPage:
+    """Every download of the partij's documents: recipient, purpose, basis, justification."""
+    query = AuditQuery(
+        provider_partij_id=provider_partij_id,
+        actions=frozenset(action.value for action in DISCLOSURE_ACTIONS),
+    )
+    return await read_audit_log(context, query, after=after, limit=limit, clock=clock)
+
+
+async def overview_of_subject(
+    context: RequestContext,
+    *,
+    data_subject_ref: str | None,
+    case_id: str | None,
+    clock: Clock,
+) -> SubjectOverview:
+    """What an inzage request needs (art. 18.1), for a pseudonym or the person of a case."""
+    if (data_subject_ref is None) == (case_id is None):
+        raise InvalidInput("name either a data subject pseudonym or a case id")
+    pseudonym = data_subject_ref or audit.pseudonym_of_case(str(case_id))
+    await _admit_reader(
+        context,
+        Action.AUDIT_READ,
+        Action.AUDIT_READ_DENIED,
+        reason="overview for an inzage request (art. 18.1)",
+        clock=clock,
+        data_subject_ref=pseudonym,
+    )
+    rows: list[AuditRecord] = []
+    after = 0
+    query = AuditQuery(data_subject_ref=pseudonym)
+    while batch := await repositories.audit_page(query, after_seq=after, limit=EXPORT_BATCH):
+        rows.extend(canonical_fields(row) for row in batch)
+        after = int(batch[-1]["seq"])
+    return subject_overview(pseudonym, rows)
+
+
+async def export_audit_log(
+    context: RequestContext, query: AuditQuery, *, export_format: ExportFormat, clock: Clock
+) -> AsyncIterator[bytes]:
+    """Decide and record the export, then stream it in batches (no whole log in memory)."""
+    await _admit_reader(
+        context,
+        Action.AUDIT_EXPORT,
+        Action.AUDIT_EXPORT_DENIED,
+        reason=f"export as {export_format}; {_describe(query)}",
+        clock=clock,
+    )
+    return _export(query, export_format)
+
+
+async def _export(query: AuditQuery, export_format: ExportFormat) -> AsyncIterator[bytes]:
+    columns = ["seq", *FIELD_NAMES, "prev_hash", "hash"]
+    if export_format is ExportFormat.CSV:
+        yield _csv_line(columns)
+    after = 0
+    while batch := await repositories.audit_page(query, after_seq=after, limit=EXPORT_BATCH):
+        after = int(batch[-1]["seq"])
+        if export_format is ExportFormat.CSV:
+            yield b"".join(_csv_line(_csv_values(row, columns)) for row in batch)
+        else:
+            yield b"".join(
+                json.dumps(logboek_span(row), ensure_ascii=False).encode() + b"\n" for row in batch
+            )
+
+
+def _csv_values(row: Mapping[str, Any], columns: Sequence[str]) -> list[object]:
+    record = {**canonical_fields(row), "seq": row["seq"], "prev_hash": row["prev_hash"]}
+    record["hash"] = row["hash"]
+    return ["" if record[name] is None else record[name] for name in columns]
+
+
+def _csv_line(values: Sequence[object]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(
+        # A cell starting with = + - @ is a formula to a spreadsheet: quote it inert.
+        [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in values]
+    )
+    return buffer.getvalue().encode()
+
+
+_OK_OUTCOMES = frozenset({Outcome.PERMIT.value, Outcome.SUCCESS.value})
+
+
+def logboek_span(row: Mapping[str, Any]) -> dict[str, object]:
+    """One record as a Logboek Dataverwerkingen span."""
+    fields = canonical_fields(row)
+    attributes: dict[str, object] = {
+        "dpl.core.processing_activity_id": fields["processing_activity"],
+        "dpl.core.data_subject_id": fields["data_subject_ref"],
+        "dpl.core.data_subject_id_type": "pseudonym" if fields["data_subject_ref"] else None,
+    }
+    skip = {"started_at", "ended_at", "action", "trace_id", "span_id", "processing_activity"}
+    attributes.update(
+        {f"portal.{name}": value for name, value in fields.items() if name not in skip}
+    )
+    attributes["portal.seq"] = int(row["seq"])
+    attributes["portal.hash"] = row["hash"]
+    return {
+        "trace_id": fields["trace_id"],
+        "span_id": fields["span_id"],
+        "name": fields["action"],
+        "status_code": "OK" if fields["outcome"] in _OK_OUTCOMES else "ERROR",
+        "start_time": fields["started_at"],
+        "end_time": fields["ended_at"],
+        "resource": {"service.name": SERVICE_NAME},
+        "attributes": {key: value for key, value in attributes.items() if value is not None},
+    }

@@ -1,0 +1,371 @@
+"""The audit log through the API: who reads it, what a read leaves, what exports look like.
+
+The cast: Alice the procesregisseur, Dave a police partner who provides, Bob a GGZ
+deelnemer with nothing granted, Erin the manager, Grace an FG.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+
+from portal.db import repositories
+from portal.db.tables import AuditEvent
+from portal.domain.audit import REGISTER, Action, AuditEntry
+from tests.web.portal_client import AANMELDING_METADATA, PortalClient, pdf_bytes
+
+# Covered by tests against a real server, where a client can really go away mid-stream.
+COVERED_BY_LIVE_TESTS = {
+    Action.DOCUMENT_UPLOAD_FAILED: "tests/web/test_live_portal.py broken-off upload",
+    Action.DOCUMENT_DOWNLOAD_FAILED: "tests/web/test_live_portal.py tampered ciphertext",
+}
+
+
+async def _records(**where: str) -> list[dict[str, Any]]:
+    query = AuditEvent.select().order_by(AuditEvent.seq)
+    for name, value in where.items():
+        query = query.where(AuditEvent._meta.get_column_by_name(name) == value)
+    return list(await query)
+
+
+async def _document(portal: PortalClient, reference: str) -> tuple[str, str]:
+    case_id = await portal.create_case(reference)
+    uploaded = await portal.upload(case_id, pdf_bytes(b"verslag " * 100))
+    assert uploaded.status_code == 201, uploaded.text
+    return case_id, str(uploaded.json()["id"])
+
+
+async def test_every_user_reads_the_register_of_processing_activities(
+    portal: PortalClient,
+) -> None:
+    response = await portal.http.get("/api/v1/register", headers=portal.auth("bob"))
+    assert response.status_code == 200
+    entries = response.json()
+    assert {entry["id"] for entry in entries} == {str(key) for key in REGISTER}
+    for entry in entries:  # art. 24.3 a-h
+        for field in (
+            "controller",
+            "purposes",
+            "data_categories",
+            "subject_categories",
+            "recipients",
+            "third_country_transfers",
+            "retention",
+            "security_measures",
+        ):
+            assert entry[field], (entry["id"], field)
+
+
+async def test_every_record_refers_to_a_register_entry(portal: PortalClient) -> None:
+    await _document(portal, "ZVH-A-1")
+    records = await _records()
+    assert records
+    assert {r["processing_activity"] for r in records} <= {str(key) for key in REGISTER}
+
+
+@pytest.mark.parametrize("user", ["alice", "bob", "dave", "frank"])
+async def test_only_the_manager_and_the_fg_read_the_log_art_24_4(
+    portal: PortalClient, user: str
+) -> None:
+    response = await portal.http.get("/api/v1/audit", headers=portal.auth(user))
+    assert response.status_code == 403
+    denied = await _records(action="audit:read:denied")
+    assert [r["actor_username"] for r in denied] == [user]
+    exported = await portal.http.get("/api/v1/audit/export", headers=portal.auth(user))
+    assert exported.status_code == 403
+    assert await _records(action="audit:export:denied")
+
+
+@pytest.mark.parametrize("user", ["erin", "grace"])
+async def test_a_read_of_the_log_is_itself_on_record_before_the_answer(
+    portal: PortalClient, user: str
+) -> None:
+    case_id, _ = await _document(portal, f"ZVH-R-{user}")
+    response = await portal.http.get(
+        "/api/v1/audit", params={"case": case_id}, headers=portal.auth(user)
+    )
+    assert response.status_code == 200, response.text
+    actions = [r["action"] for r in response.json()["records"]]
+    assert actions == ["case:create", "grant:create", "document:upload"]
+    reads = await _records(action="audit:read")
+    assert [r["actor_username"] for r in reads] == [user]
+    assert case_id in reads[0]["reason"]
+
+
+async def test_pages_follow_on_from_each_other(portal: PortalClient) -> None:
+    for number in range(3):
+        await _document(portal, f"ZVH-P-{number}")
+    seen: list[int] = []
+    after = 0
+    while True:
+        response = await portal.http.get(
+            "/api/v1/audit",
+            params={"action": "document:upload", "after": after, "limit": 2},
+            headers=portal.auth("erin"),
+        )
+        page = response.json()
+        seen += [r["seq"] for r in page["records"]]
+        if page["next_after"] is None:
+            break
+        after = page["next_after"]
+    assert len(seen) == 3
+    assert seen == sorted(seen)
+
+
+async def test_exports_as_csv_and_as_logboek_dataverwerkingen_json_lines(
+    portal: PortalClient,
+) -> None:
+    case_id, document_id = await _document(portal, "ZVH-E-1")
+    downloaded = await portal.download(document_id)
+    assert downloaded.status_code == 200
+
+    as_csv = await portal.http.get(
+        "/api/v1/audit/export",
+        params={"format": "csv", "case": case_id},
+        headers=portal.auth("grace"),
+    )
+    assert as_csv.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert [r["action"] for r in rows][:4] == [
+        "case:create",
+        "grant:create",
+        "document:upload",
+        "document:download",
+    ]
+    assert rows[3]["purpose"] == "screening"
+
+    as_jsonl = await portal.http.get(
+        "/api/v1/audit/export",
+        params={"format": "jsonl", "case": case_id},
+        headers=portal.auth("grace"),
+    )
+    spans = [json.loads(line) for line in as_jsonl.text.splitlines()]
+    download = next(s for s in spans if s["name"] == "document:download")
+    assert set(download) >= {
+        "trace_id",
+        "span_id",
+        "name",
+        "status_code",
+        "start_time",
+        "end_time",
+        "attributes",
+    }
+    assert download["status_code"] == "OK"
+    assert download["attributes"]["dpl.core.processing_activity_id"] == "zvh-documentuitwisseling"
+    assert len(download["attributes"]["dpl.core.data_subject_id"]) == 64
+    assert case_id not in download["attributes"]["dpl.core.data_subject_id"]
+    exports = await _records(action="audit:export")
+    assert len(exports) == 2
+    assert "csv" in exports[0]["reason"]
+
+
+async def test_a_providing_partij_gets_the_disclosure_record_of_its_documents_art_8(
+    portal: PortalClient,
+) -> None:
+    _, document_id = await _document(portal, "ZVH-D-1")
+    assert (await portal.download(document_id, purpose="screening")).status_code == 200
+    assert (await portal.download(document_id, user="bob")).status_code == 404
+    police = portal.partij_ids["Politie Eenheid Limburg"]
+
+    response = await portal.http.get(
+        f"/api/v1/audit/disclosures/{police}", headers=portal.auth("erin")
+    )
+
+    assert response.status_code == 200
+    disclosures = response.json()["records"]
+    assert [d["action"] for d in disclosures] == ["document:download", "document:download:complete"]
+    permit = disclosures[0]
+    assert permit["actor_username"] == "alice"
+    assert permit["actor_partij_id"] == portal.partij_ids["Zorg- en Veiligheidshuis Noord-Limburg"]
+    assert (permit["purpose"], permit["legal_basis"]) == ("screening", "avg_6_1_e")
+    assert permit["provider_partij_id"] == police
+
+
+async def test_the_overview_for_an_inzage_request_art_18_1(portal: PortalClient) -> None:
+    case_id, document_id = await _document(portal, "ZVH-I-1")
+    assert (await portal.download(document_id)).status_code == 200
+
+    response = await portal.http.get(
+        "/api/v1/audit/subjects", params={"case": case_id}, headers=portal.auth("erin")
+    )
+
+    assert response.status_code == 200, response.text
+    overview = response.json()
+    assert overview["purposes"] == ["screening"]
+    assert overview["data_categories"] == ["gezondheid", "personalia"]
+    assert overview["sources"] == [portal.partij_ids["Politie Eenheid Limburg"]]
+    assert overview["recipients"] == [portal.partij_ids["Zorg- en Veiligheidshuis Noord-Limburg"]]
+    assert "zvh-documentuitwisseling" in overview["processing_activities"]
+    by_pseudonym = await portal.http.get(
+        "/api/v1/audit/subjects",
+        params={"data_subject_id": overview["data_subject_id"]},
+        headers=portal.auth("grace"),
+    )
+    assert by_pseudonym.json()["sources"] == overview["sources"]
+
+
+async def test_a_refused_token_is_on_record_with_the_address_but_never_the_token(
+    portal: PortalClient,
+) -> None:
+    token = "rto_not-a-real-token-4f1d9c"
+    response = await portal.http.get(
+        "/api/v1/cases", headers={"Authorization": f"Bearer {token}", "User-Agent": "curl/8"}
+    )
+    assert response.status_code == 401
+    failed = await _records(action="auth:login:failed")
+    assert len(failed) == 1
+    assert failed[0]["client_address"]
+    assert failed[0]["user_agent"] == "curl/8"
+    assert failed[0]["processing_activity"] == "zvh-toegangsbeheer"
+    assert all(token not in str(value) for value in failed[0].values())
+
+
+async def test_a_successful_authentication_is_not_logged_per_request(portal: PortalClient) -> None:
+    before = len(await _records())
+    assert (await portal.http.get("/api/v1/cases", headers=portal.auth("alice"))).status_code == 200
+    assert len(await _records()) == before
+
+
+async def test_a_download_whose_audit_record_fails_sends_not_one_byte(
+    portal: PortalClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, document_id = await _document(portal, "ZVH-F-1")
+    append = repositories.append_audit
+
+    async def failing_for_downloads(entry: AuditEntry) -> int:
+        if entry.action is Action.DOCUMENT_DOWNLOAD:
+            raise ConnectionError("the database went away")
+        return await append(entry)
+
+    monkeypatch.setattr(repositories, "append_audit", failing_for_downloads)
+
+    response = await portal.download(document_id)
+
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/json")
+    assert b"verslag" not in response.content
+    assert "audit log" in response.json()["detail"]
+    actions = {r["action"] for r in await _records(document_id=document_id)}
+    assert "document:download:complete" not in actions
+
+
+async def test_every_action_of_the_portal_appears_in_the_log(portal: PortalClient) -> None:
+    """Issue 5, done when: each action is recorded by the code path that performs it."""
+    case_id, document_id = await _document(portal, "ZVH-C-1")
+    await portal.http.post(
+        "/api/v1/cases",
+        json={"reference": "ZVH-C-2", "reported_by": portal.partij_ids["Gemeente Venlo"]},
+        headers=portal.auth("dave"),
+    )
+    await portal.http.get(f"/api/v1/cases/{case_id}", headers=portal.auth("bob"))
+    await portal.http.get(f"/api/v1/documents/{document_id}", headers=portal.auth("bob"))
+    wrong_phase = {**AANMELDING_METADATA, "phase": "triage", "purposes": ["beeldvorming"]}
+    await portal.upload(case_id, pdf_bytes(), metadata=wrong_phase)
+    await portal.download(document_id)
+    await portal.download(document_id, purpose="monitoring")
+    await portal.http.get("/api/v1/cases", headers={"Authorization": "Bearer rto_wrong"})
+    for user in ("erin", "bob"):
+        await portal.http.get("/api/v1/audit", headers=portal.auth(user))
+        await portal.http.get("/api/v1/audit/export", headers=portal.auth(user))
+    await _access_actions(portal)
+
+    recorded = {r["action"] for r in await _records()}
+
+    missing = set(Action) - recorded - set(COVERED_BY_LIVE_TESTS)
+    assert not missing, f"actions never recorded: {sorted(missing)}"
+
+
+async def _access_actions(portal: PortalClient) -> None:
+    """Issue 4's actions, each permitted and refused once, through the API."""
+    http, auth = portal.http, portal.auth
+    case_id = await portal.create_case("ZVH-C-3", granted=("bob",))
+    doc = (await portal.upload(case_id, pdf_bytes(), user="carol")).json()["id"]
+    await http.post(
+        f"/api/v1/cases/{case_id}/grants", json={"user": "grace"}, headers=auth("alice")
+    )
+    grants = (await http.get(f"/api/v1/cases/{case_id}/grants", headers=auth("alice"))).json()
+    bob_grant = grants[0]["id"]
+    await http.delete(f"/api/v1/grants/{bob_grant}", params={"reason": "x"}, headers=auth("bob"))
+    await http.get(f"/api/v1/cases/{case_id}/access", headers=auth("alice"))
+    await http.get(f"/api/v1/cases/{case_id}/access", headers=auth("carol"))
+    consent = {
+        "subject_pseudonym": "b-1",
+        "scope": "delen",
+        "obtained_by": "carol",
+        "obtained_at": "2026-01-01T00:00:00Z",
+    }
+    await http.post("/api/v1/consents", json=consent, headers=auth("erin"))
+    consent_id = (await http.post("/api/v1/consents", json=consent, headers=auth("carol"))).json()[
+        "id"
+    ]
+    await http.post(f"/api/v1/consents/{consent_id}/withdraw", json={}, headers=auth("bob"))
+    await http.post(f"/api/v1/consents/{consent_id}/withdraw", json={}, headers=auth("carol"))
+    asked = await http.post(
+        f"/api/v1/documents/{doc}/further-use-requests",
+        json={"description": "eigen taak"},
+        headers=auth("bob"),
+    )
+    await http.post(
+        f"/api/v1/documents/{doc}/further-use-requests",
+        json={"description": "x"},
+        headers=auth("carol"),
+    )
+    request_id = asked.json()["id"]
+    await http.post(
+        f"/api/v1/further-use-requests/{request_id}/decision",
+        json={"approve": True},
+        headers=auth("bob"),
+    )
+    await http.post(
+        f"/api/v1/further-use-requests/{request_id}/decision",
+        json={"approve": True},
+        headers=auth("carol"),
+    )
+    await http.post(
+        f"/api/v1/cases/{case_id}/phase", json={"to": "rto", "reason": "x"}, headers=auth("alice")
+    )
+    await http.post(
+        f"/api/v1/cases/{case_id}/phase",
+        json={"to": "triage", "reason": "besluit"},
+        headers=auth("alice"),
+    )
+    await http.post(
+        f"/api/v1/documents/{doc}/approvals", json={"phase": "triage"}, headers=auth("alice")
+    )
+    await http.post(
+        f"/api/v1/documents/{doc}/approvals", json={"phase": "triage"}, headers=auth("carol")
+    )
+    await http.post(
+        f"/api/v1/cases/{case_id}/archive-admissions",
+        json={"user": "bob", "reason": "x"},
+        headers=auth("alice"),
+    )
+    await http.post(
+        f"/api/v1/cases/{case_id}/phase",
+        json={"to": "rto", "reason": "besluit"},
+        headers=auth("alice"),
+    )
+    await http.post(
+        f"/api/v1/cases/{case_id}/phase",
+        json={"to": "afschaling", "reason": "klaar"},
+        headers=auth("alice"),
+    )
+    await http.post(
+        f"/api/v1/cases/{case_id}/archive-admissions",
+        json={"user": "bob", "reason": "inzage"},
+        headers=auth("erin"),
+    )
+    other = await portal.create_case("ZVH-C-4", granted=("bob",))
+    other_grant = (await http.get(f"/api/v1/cases/{other}/grants", headers=auth("alice"))).json()[
+        0
+    ]["id"]
+    await http.delete(
+        f"/api/v1/grants/{other_grant}", params={"reason": "klaar"}, headers=auth("alice")
+    )
+    partij = portal.partij_ids["Woonwenz"]
+    await http.post(f"/api/v1/partijen/{partij}/withdraw", headers=auth("alice"))
+    await http.post(f"/api/v1/partijen/{partij}/withdraw", headers=auth("erin"))
