@@ -184,7 +184,8 @@ class AuditEvent(Table, tablename="audit_event"):
     actor_user_id = Varchar(length=36, null=True, default=None)
     actor_username = Varchar(length=100, null=True, default=None)
     actor_partij_id = Varchar(length=36, null=True, default=None)
-    actor_role = Varchar(length=30, null=True, default=None)
+    # Every role the actor holds, comma-separated: a user may hold several.
+    actor_role = Varchar(length=200, null=True, default=None)
     on_behalf_of = Varchar(length=100, null=True, default=None)
     case_id = Varchar(length=36, null=True, default=None)
     phase = Varchar(length=20, null=True, default=None)
