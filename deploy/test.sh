@@ -29,7 +29,8 @@ elif command -v go >/dev/null; then
 else
     say "MinIO: Go is missing, so the S3 tests run on SeaweedFS alone"
 fi
-if [ "${CI:-}" = "true" ]; then
+if [ "${CI:-}" = "true" ] && [[ ",$required," != *",minio,"* ]]; then
+    # CI on this machine must run the S3 tests on MinIO: missing, it fails rather than skips.
     required="$required,minio"
 fi
 export PORTAL_TEST_REQUIRE="$required"
