@@ -184,18 +184,26 @@ async def actor_by_token_hash(token_hash: str, *, now: datetime) -> parties.Acto
 
 
 async def actor_by_user_id(user_id: object) -> parties.Actor | None:
-    row = (
+    found = await _actors(User.id == user_id)
+    return found[0] if found else None
+
+
+async def _actors(where: Any) -> list[parties.Actor]:
+    """Users with their partij's standing, in one query (never one query per user)."""
+    rows = (
         await User.select(
             *User.all_columns(),
             User.partij.kind.as_alias("partij_kind"),
             User.partij.status.as_alias("partij_status"),
         )
-        .where(User.id == user_id)
+        .where(where)
+        .order_by(User.username)
         .output(load_json=True)
-        .first()
     )
-    if row is None:
-        return None
+    return [_actor(row) for row in rows]
+
+
+def _actor(row: dict[str, Any]) -> parties.Actor:
     user = _user(row)
     return parties.Actor(
         user_id=user.id,
@@ -759,20 +767,16 @@ async def withdraw_partij(*, partij_id: UUID, now: datetime) -> None:
 
 
 async def users_of_partij(partij_id: UUID) -> list[parties.Actor]:
-    rows = await User.select(User.id).where(User.partij == partij_id)
-    found = [await actor_by_user_id(row["id"]) for row in rows]
-    return [actor for actor in found if actor is not None]
+    return await _actors(User.partij == partij_id)
 
 
 async def all_actors() -> list[parties.Actor]:
-    rows = await User.select(User.id).order_by(User.username)
-    found = [await actor_by_user_id(row["id"]) for row in rows]
-    return [actor for actor in found if actor is not None]
+    return await _actors(User.id.is_not_null())
 
 
 async def actor_by_username(username: str) -> parties.Actor | None:
-    row = await User.select(User.id).where(User.username == username).first()
-    return await actor_by_user_id(row["id"]) if row else None
+    found = await _actors(User.username == username)
+    return found[0] if found else None
 
 
 async def signing_key(purpose: str) -> SigningKeyMaterial | None:

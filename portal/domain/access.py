@@ -24,6 +24,8 @@ UPLOADING_ROLES = frozenset(
 # (art. 24.4), a manager decides on archives, not on live cases.
 GRANTABLE_ROLES = frozenset({Role.DEELNEMER, Role.CASUSREGISSEUR, Role.PARTNER})
 CONSENT_ROLES = frozenset({Role.PARTNER, Role.CASUSREGISSEUR, Role.DEELNEMER})
+# Art. 11.2a: the only roles with access in the six months after afschaling.
+KEEPS_ACCESS_AFTER_AFSCHALING = frozenset({Role.PROCESREGISSEUR, Role.ADMINISTRATIEF})
 # Art. 8: police and OM document every individual provision with its justification.
 JUSTIFICATION_REQUIRED = frozenset({PartijKind.POLITIE, PartijKind.OM})
 MIN_JUSTIFICATION_LENGTH = 10
@@ -102,7 +104,7 @@ def _regime_gate(actor: Actor, facts: CaseFacts, *, now: datetime) -> Decision |
     if current is Regime.DESTROYED:
         return _deny("case:destroyed", "the case's personal data is destroyed (art. 11.2c)")
     if current is Regime.RESTRICTED:
-        if actor.roles & {Role.PROCESREGISSEUR, Role.ADMINISTRATIEF}:
+        if actor.roles & KEEPS_ACCESS_AFTER_AFSCHALING:
             return _permit(
                 "case:restricted", "within six months of afschaling: procesregisseur or "
                 "administratief medewerker (art. 11.2a)"
@@ -265,6 +267,38 @@ def may_download(
             f"(at least {MIN_JUSTIFICATION_LENGTH} characters)",
         )
     return _permit(path.rule, f"{path.reason}; purpose {purpose}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Explanation:
+    """Whether a user can download a document now, and why: the download's own decision."""
+
+    can_download: bool
+    needs_justification: bool
+    """Allowed once the user states a justification (police and OM documents, art. 8)."""
+    rule: str
+    reason: str
+    loses_access_at_afschaling: bool
+
+
+def explain_download(
+    actor: Actor, document: Document, facts: CaseFacts, *, consent: Consent | None, now: datetime
+) -> Explanation:
+    """The decision ``may_download`` makes for the most favourable purpose available now."""
+    phase = facts.case.phase
+    purpose = sorted(document.purposes_in(phase) or PURPOSES_BY_PHASE[phase])[0]
+    verdict = may_download(
+        actor, document, facts, purpose=purpose, consent=consent, justification=None, now=now
+    )
+    needs_justification = verdict.rule == "document:download:justification"
+    can = verdict.allowed or needs_justification
+    return Explanation(
+        can_download=can,
+        needs_justification=needs_justification,
+        rule=verdict.rule,
+        reason=verdict.reason,
+        loses_access_at_afschaling=can and not actor.roles & KEEPS_ACCESS_AFTER_AFSCHALING,
+    )
 
 
 def may_grant(

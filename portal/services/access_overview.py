@@ -8,14 +8,10 @@ from dataclasses import dataclass
 from portal.db import repositories
 from portal.domain import access
 from portal.domain.audit import Action, ProcessingActivity
-from portal.domain.cases import PURPOSES_BY_PHASE
-from portal.domain.parties import Role
 from portal.services import audit
 from portal.services.audit import RequestContext
 from portal.services.cases import case_facts, visible_case
 from portal.services.clock import Clock
-
-ON_JUSTIFICATION = "document:download:justification"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,32 +47,18 @@ async def explain_access(
     for document in await repositories.documents_of_case(case.id):
         consent_id = document.restrictions.consent_id
         consent = await repositories.consent_by_id(consent_id) if consent_id else None
-        # The most favourable purpose the document allows now; else the phase's first.
-        purposes = sorted(document.purposes_in(case.phase)) or sorted(PURPOSES_BY_PHASE[case.phase])
         for actor in actors:
-            verdict = access.may_download(
-                actor,
-                document,
-                facts,
-                purpose=purposes[0],
-                consent=consent,
-                justification=None,
-                now=now,
-            )
-            needs_justification = verdict.rule == ON_JUSTIFICATION
-            can = verdict.allowed or needs_justification
+            explained = access.explain_download(actor, document, facts, consent=consent, now=now)
             lines.append(
                 AccessLine(
                     document_id=document.id,
                     file_name=document.file_name,
                     username=actor.username,
-                    can_download=can,
-                    needs_justification=needs_justification,
-                    rule=verdict.rule,
-                    reason=verdict.reason,
-                    # Art. 11.2a: only these two keep access once the case is wound down.
-                    loses_access_at_afschaling=can
-                    and not actor.roles & {Role.PROCESREGISSEUR, Role.ADMINISTRATIEF},
+                    can_download=explained.can_download,
+                    needs_justification=explained.needs_justification,
+                    rule=explained.rule,
+                    reason=explained.reason,
+                    loses_access_at_afschaling=explained.loses_access_at_afschaling,
                 )
             )
     await audit.success(

@@ -144,6 +144,31 @@ async def denial(
     purpose: str | None = None,
 ) -> Forbidden:
     """Record a refusal and return the error to raise: every denial is on record."""
+    await record_denial(
+        context,
+        action,
+        reason,
+        at=at,
+        activity=activity,
+        case=case,
+        document=document,
+        purpose=purpose,
+    )
+    return Forbidden(reason)
+
+
+async def record_denial(
+    context: RequestContext,
+    action: Action,
+    reason: str,
+    *,
+    at: datetime,
+    activity: ProcessingActivity,
+    case: Case | None = None,
+    document: Document | None = None,
+    purpose: str | None = None,
+) -> None:
+    """Record a refusal whose error is not a plain 403 (not found, bad input, conflict)."""
     await record(
         entry(
             context,
@@ -157,7 +182,6 @@ async def denial(
             purpose=purpose,
         )
     )
-    return Forbidden(reason)
 
 
 async def success(

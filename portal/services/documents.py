@@ -327,16 +327,8 @@ def _failure_reason(failure: BaseException) -> str:
 async def _deny_upload(
     context: RequestContext, case: Case | None, reason: str, started: datetime
 ) -> None:
-    await audit.record(
-        audit.entry(
-            context,
-            Action.DOCUMENT_UPLOAD_DENIED,
-            Outcome.DENY,
-            reason=reason,
-            started_at=started,
-            activity=ProcessingActivity.DOCUMENT_EXCHANGE,
-            case=case,
-        )
+    await audit.record_denial(
+        context, Action.DOCUMENT_UPLOAD_DENIED, reason, at=started, activity=EXCHANGE, case=case
     )
 
 
@@ -733,16 +725,13 @@ async def _deny_download(
     reason: str,
     started: datetime,
 ) -> None:
-    await audit.record(
-        audit.entry(
-            context,
-            Action.DOCUMENT_DOWNLOAD_DENIED,
-            Outcome.DENY,
-            reason=reason,
-            started_at=started,
-            activity=ProcessingActivity.DOCUMENT_EXCHANGE,
-            case=case,
-            document=document,
-            purpose=purpose,
-        )
+    await audit.record_denial(
+        context,
+        Action.DOCUMENT_DOWNLOAD_DENIED,
+        reason,
+        at=started,
+        activity=EXCHANGE,
+        case=case,
+        document=document,
+        purpose=purpose,
     )

@@ -615,3 +615,58 @@ def test_restrictions_must_fit_the_phase(changes: dict[str, object], message: st
     with pytest.raises(RestrictionsRefused, match=message):
         check_restrictions(phase=Phase.AANMELDING, restrictions=restrictions)
     check_restrictions(phase=Phase.AANMELDING, restrictions=cast.document().restrictions)
+
+
+@pytest.mark.parametrize(
+    ("who", "provider_kind", "approved_for", "expected"),
+    [
+        pytest.param(
+            "granted",
+            PartijKind.GGZ,
+            (Phase.RTO,),
+            (True, False, True),
+            id="art9.6-granted-participant",
+        ),
+        pytest.param(
+            "granted",
+            PartijKind.POLITIE,
+            (Phase.RTO,),
+            (True, True, True),
+            id="art8-on-justification",
+        ),
+        pytest.param(
+            "procesregisseur",
+            PartijKind.GGZ,
+            (Phase.RTO,),
+            (True, False, False),
+            id="art11.2a-keeps-access",
+        ),
+        pytest.param(
+            "fg", PartijKind.GGZ, (Phase.RTO,), (False, False, False), id="art24.4-fg-never-reads"
+        ),
+        pytest.param(
+            "granted", PartijKind.GGZ, (), (False, False, False), id="art3.5b-not-reapproved"
+        ),
+    ],
+)
+def test_explaining_access_gives_the_downloads_own_decision(
+    who: str,
+    provider_kind: PartijKind,
+    approved_for: tuple[Phase, ...],
+    expected: tuple[bool, bool, bool],
+) -> None:
+    actor = {
+        "granted": cast.actor(Role.DEELNEMER),
+        "procesregisseur": cast.actor(Role.PROCESREGISSEUR),
+        "fg": cast.actor(Role.FG),
+    }[who]
+    # Only the participant holds a grant: an FG is never granted (may_grant refuses it).
+    f = facts(Phase.RTO, grants=(cast.grant(actor),) if who == "granted" else ())
+    doc = cast.document(provider_kind=provider_kind, approved_for=approved_for)
+    explained = access.explain_download(actor, doc, f, consent=None, now=NOW)
+    assert (
+        explained.can_download,
+        explained.needs_justification,
+        explained.loses_access_at_afschaling,
+    ) == expected
+    assert explained.reason
