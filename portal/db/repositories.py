@@ -33,9 +33,9 @@ from portal.db.tables import (
     SigningKey,
     User,
 )
-from portal.domain import cases, documents, grants, parties
+from portal.domain import cases, documents, grants, partijen
 from portal.domain.audit import FIELD_NAMES, GENESIS_HASH, AuditEntry, AuditQuery, chain_hash
-from portal.domain.consent import Consent as ConsentRecord
+from portal.domain.consents import Consent as ConsentRecord
 
 
 def is_unique_violation(exc: BaseException) -> bool:
@@ -44,52 +44,52 @@ def is_unique_violation(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
 
 
-def _partij(row: dict[str, Any]) -> parties.Partij:
-    return parties.Partij(
-        id=parties.PartijId(UUID(str(row["id"]))),
+def _partij(row: dict[str, Any]) -> partijen.Partij:
+    return partijen.Partij(
+        id=partijen.PartijId(UUID(str(row["id"]))),
         name=row["name"],
-        kind=parties.PartijKind(row["kind"]),
-        status=parties.PartijStatus(row["status"]),
+        kind=partijen.PartijKind(row["kind"]),
+        status=partijen.PartijStatus(row["status"]),
     )
 
 
-def _user(row: dict[str, Any]) -> parties.User:
-    return parties.User(
-        id=parties.UserId(UUID(str(row["id"]))),
+def _user(row: dict[str, Any]) -> partijen.User:
+    return partijen.User(
+        id=partijen.UserId(UUID(str(row["id"]))),
         username=row["username"],
-        partij_id=parties.PartijId(UUID(str(row["partij"]))),
-        roles=frozenset(parties.Role(code) for code in row["roles"]),
+        partij_id=partijen.PartijId(UUID(str(row["partij"]))),
+        roles=frozenset(partijen.Role(code) for code in row["roles"]),
         vog_recorded_at=row["vog_recorded_at"],
         geheimhouding_recorded_at=row["geheimhouding_recorded_at"],
         active=bool(row["active"]),
     )
 
 
-async def insert_partij(*, name: str, kind: parties.PartijKind, now: datetime) -> parties.Partij:
+async def insert_partij(*, name: str, kind: partijen.PartijKind, now: datetime) -> partijen.Partij:
     rows = await Partij.insert(Partij(name=name, kind=kind.value, created_at=now)).returning(
         *Partij.all_columns()
     )
     return _partij(rows[0])
 
 
-async def partij_by_name(name: str) -> parties.Partij | None:
+async def partij_by_name(name: str) -> partijen.Partij | None:
     row = await Partij.select().where(Partij.name == name).first()
     return _partij(row) if row else None
 
 
-async def all_partijen() -> list[parties.Partij]:
+async def all_partijen() -> list[partijen.Partij]:
     return [_partij(row) for row in await Partij.select().order_by(Partij.name)]
 
 
 async def insert_user(
     *,
     username: str,
-    partij_id: parties.PartijId,
-    roles: frozenset[parties.Role],
+    partij_id: partijen.PartijId,
+    roles: frozenset[partijen.Role],
     vog_recorded_at: datetime | None,
     geheimhouding_recorded_at: datetime | None,
     now: datetime,
-) -> parties.User:
+) -> partijen.User:
     rows = await User.insert(
         User(
             username=username,
@@ -103,27 +103,27 @@ async def insert_user(
     return await _reload_user(rows[0]["id"])
 
 
-async def _reload_user(user_id: object) -> parties.User:
+async def _reload_user(user_id: object) -> partijen.User:
     row = await User.select().where(User.id == user_id).output(load_json=True).first()
     if row is None:  # pragma: no cover - the row was inserted in the same call
         raise LookupError(user_id)
     return _user(row)
 
 
-async def user_by_username(username: str) -> parties.User | None:
+async def user_by_username(username: str) -> partijen.User | None:
     row = await User.select().where(User.username == username).output(load_json=True).first()
     return _user(row) if row else None
 
 
 async def insert_api_token(
-    *, user_id: parties.UserId, token_hash: str, label: str, now: datetime
+    *, user_id: partijen.UserId, token_hash: str, label: str, now: datetime
 ) -> None:
     await ApiToken.insert(
         ApiToken(user=user_id, token_hash=token_hash, label=label, created_at=now)
     )
 
 
-async def revoke_api_tokens(*, user_id: parties.UserId, label: str, now: datetime) -> int:
+async def revoke_api_tokens(*, user_id: partijen.UserId, label: str, now: datetime) -> int:
     revoked = await (
         ApiToken.update({ApiToken.revoked_at: now})
         .where(
@@ -168,7 +168,7 @@ async def delete_case_key(case_id: UUID) -> str | None:
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
-async def actor_by_token_hash(token_hash: str, *, now: datetime) -> parties.Actor | None:
+async def actor_by_token_hash(token_hash: str, *, now: datetime) -> partijen.Actor | None:
     """The actor a live token belongs to; its last-used time is kept to the minute."""
     token = (
         await ApiToken.select(ApiToken.id, ApiToken.user, ApiToken.last_used_at)
@@ -183,12 +183,12 @@ async def actor_by_token_hash(token_hash: str, *, now: datetime) -> parties.Acto
     return await actor_by_user_id(token["user"])
 
 
-async def actor_by_user_id(user_id: object) -> parties.Actor | None:
+async def actor_by_user_id(user_id: object) -> partijen.Actor | None:
     found = await _actors(User.id == user_id)
     return found[0] if found else None
 
 
-async def _actors(where: Any) -> list[parties.Actor]:
+async def _actors(where: Any) -> list[partijen.Actor]:
     """Users with their partij's standing, in one query (never one query per user)."""
     rows = (
         await User.select(
@@ -203,14 +203,14 @@ async def _actors(where: Any) -> list[parties.Actor]:
     return [_actor(row) for row in rows]
 
 
-def _actor(row: dict[str, Any]) -> parties.Actor:
+def _actor(row: dict[str, Any]) -> partijen.Actor:
     user = _user(row)
-    return parties.Actor(
+    return partijen.Actor(
         user_id=user.id,
         username=user.username,
         partij_id=user.partij_id,
-        partij_kind=parties.PartijKind(row["partij_kind"]),
-        partij_status=parties.PartijStatus(row["partij_status"]),
+        partij_kind=partijen.PartijKind(row["partij_kind"]),
+        partij_status=partijen.PartijStatus(row["partij_status"]),
         roles=user.roles,
         screened=user.screened,
         active=user.active,
@@ -218,11 +218,11 @@ def _actor(row: dict[str, Any]) -> parties.Actor:
     )
 
 
-async def set_user_public_key(*, user_id: parties.UserId, armored: str | None) -> None:
+async def set_user_public_key(*, user_id: partijen.UserId, armored: str | None) -> None:
     await User.update({User.openpgp_public_key: armored}).where(User.id == user_id)
 
 
-async def partij_public_key(partij_id: parties.PartijId) -> str | None:
+async def partij_public_key(partij_id: partijen.PartijId) -> str | None:
     row = await Partij.select(Partij.openpgp_public_key).where(Partij.id == partij_id).first()
     return None if row is None else row["openpgp_public_key"]
 
@@ -234,7 +234,7 @@ def _case(row: dict[str, Any]) -> cases.Case:
     return cases.Case(
         id=cases.CaseId(UUID(str(row["id"]))),
         reference=row["reference"],
-        reported_by=parties.PartijId(UUID(str(row["reported_by"]))),
+        reported_by=partijen.PartijId(UUID(str(row["reported_by"]))),
         phase=cases.Phase(row["phase"]),
         created_at=row["created_at"],
         afschaling_at=row["afschaling_at"],
@@ -265,12 +265,12 @@ async def all_cases() -> list[cases.Case]:
     return [_case(row) for row in await Casus.select().order_by(Casus.created_at)]
 
 
-async def providers_of(case_id: UUID) -> frozenset[parties.PartijId]:
+async def providers_of(case_id: UUID) -> frozenset[partijen.PartijId]:
     rows = await Document.select(Document.provider).where(Document.casus == case_id).distinct()
-    return frozenset(parties.PartijId(UUID(str(row["provider"]))) for row in rows)
+    return frozenset(partijen.PartijId(UUID(str(row["provider"]))) for row in rows)
 
 
-async def partij_by_id(partij_id: UUID) -> parties.Partij | None:
+async def partij_by_id(partij_id: UUID) -> partijen.Partij | None:
     row = await Partij.select().where(Partij.id == partij_id).first()
     return _partij(row) if row else None
 
@@ -286,9 +286,9 @@ def _document(
         id=documents.DocumentId(UUID(str(row["id"]))),
         case_id=cases.CaseId(UUID(str(row["casus"]))),
         phase=cases.Phase(row["phase"]),
-        provider_id=parties.PartijId(UUID(str(row["provider"]))),
-        provider_kind=parties.PartijKind(row["provider_kind"]),
-        uploaded_by=parties.UserId(UUID(str(row["uploaded_by"]))),
+        provider_id=partijen.PartijId(UUID(str(row["provider"]))),
+        provider_kind=partijen.PartijKind(row["provider_kind"]),
+        uploaded_by=partijen.UserId(UUID(str(row["uploaded_by"]))),
         file_name=row["file_name"],
         media_type=row["media_type"],
         size=int(row["size"]),
@@ -373,7 +373,7 @@ async def documents_of_case(case_id: UUID) -> list[documents.Document]:
     return [_document(row, approvals.get(str(row["id"]), ())) for row in rows]
 
 
-async def consent_usable_by(consent_id: UUID, partij_id: parties.PartijId) -> str | None:
+async def consent_usable_by(consent_id: UUID, partij_id: partijen.PartijId) -> str | None:
     """None when the consent is the partij's own and not withdrawn, else why not."""
     row = await Consent.select().where(Consent.id == consent_id).first()
     if row is None or UUID(str(row["partij"])) != partij_id:
@@ -475,7 +475,7 @@ def _grant(row: dict[str, Any]) -> grants.Grant:
     return grants.Grant(
         id=grants.GrantId(UUID(str(row["id"]))),
         case_id=cases.CaseId(UUID(str(row["casus"]))),
-        user_id=parties.UserId(UUID(str(row["user"]))),
+        user_id=partijen.UserId(UUID(str(row["user"]))),
         granted_at=row["granted_at"],
         until=row["until"],
         revoked_at=row["revoked_at"],
@@ -519,7 +519,7 @@ async def admissions_of_case(case_id: UUID) -> tuple[grants.ArchiveAdmission, ..
     return tuple(
         grants.ArchiveAdmission(
             case_id=cases.CaseId(UUID(str(row["casus"]))),
-            user_id=parties.UserId(UUID(str(row["user"]))),
+            user_id=partijen.UserId(UUID(str(row["user"]))),
             admitted_at=row["admitted_at"],
             reason=row["reason"],
         )
@@ -681,7 +681,7 @@ async def insert_audit_checkpoint(
 def _consent(row: dict[str, Any]) -> ConsentRecord:
     return ConsentRecord(
         id=documents.ConsentId(UUID(str(row["id"]))),
-        partij_id=parties.PartijId(UUID(str(row["partij"]))),
+        partij_id=partijen.PartijId(UUID(str(row["partij"]))),
         subject_pseudonym=row["subject_pseudonym"],
         scope=row["scope"],
         obtained_by=row["obtained_by"],
@@ -726,7 +726,7 @@ async def withdraw_consent(*, consent_id: UUID, reason: str, now: datetime) -> N
 
 
 async def insert_further_use_request(
-    *, document_id: UUID, actor: parties.Actor, description: str, now: datetime
+    *, document_id: UUID, actor: partijen.Actor, description: str, now: datetime
 ) -> UUID:
     rows = await FurtherUseRequest.insert(
         FurtherUseRequest(
@@ -762,19 +762,19 @@ async def decide_further_use(
 
 async def withdraw_partij(*, partij_id: UUID, now: datetime) -> None:
     await Partij.update(
-        {Partij.status: parties.PartijStatus.WITHDRAWN.value, Partij.withdrawn_at: now}
+        {Partij.status: partijen.PartijStatus.WITHDRAWN.value, Partij.withdrawn_at: now}
     ).where(Partij.id == partij_id)
 
 
-async def users_of_partij(partij_id: UUID) -> list[parties.Actor]:
+async def users_of_partij(partij_id: UUID) -> list[partijen.Actor]:
     return await _actors(User.partij == partij_id)
 
 
-async def all_actors() -> list[parties.Actor]:
+async def all_actors() -> list[partijen.Actor]:
     return await _actors(User.id.is_not_null())
 
 
-async def actor_by_username(username: str) -> parties.Actor | None:
+async def actor_by_username(username: str) -> partijen.Actor | None:
     found = await _actors(User.username == username)
     return found[0] if found else None
 

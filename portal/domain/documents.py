@@ -9,7 +9,7 @@ from typing import NewType
 from uuid import UUID
 
 from portal.domain.cases import PURPOSES_BY_PHASE, CaseId, Phase, Purpose
-from portal.domain.parties import PartijId, PartijKind, UserId
+from portal.domain.partijen import PartijId, PartijKind, UserId
 
 
 class LegalBasis(enum.StrEnum):

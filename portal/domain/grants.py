@@ -8,7 +8,7 @@ from typing import NewType
 from uuid import UUID
 
 from portal.domain.cases import Case, CaseId
-from portal.domain.parties import UserId
+from portal.domain.partijen import UserId
 
 GrantId = NewType("GrantId", UUID)
 

@@ -28,7 +28,7 @@ from portal.domain.audit import (
 )
 from portal.domain.cases import Case
 from portal.domain.documents import Document
-from portal.domain.parties import Actor
+from portal.domain.partijen import Actor
 from portal.services.clock import Clock
 from portal.services.errors import AuditUnavailable, Forbidden
 

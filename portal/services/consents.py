@@ -9,7 +9,7 @@ from portal.db import repositories
 from portal.db.repositories import write_transaction
 from portal.domain import access
 from portal.domain.audit import Action, ProcessingActivity
-from portal.domain.consent import Consent
+from portal.domain.consents import Consent
 from portal.services import audit
 from portal.services.audit import RequestContext
 from portal.services.clock import Clock

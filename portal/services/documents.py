@@ -51,6 +51,7 @@ from portal.domain.intake import (
     check_media_type,
     normalise_file_name,
 )
+from portal.domain.rules import Decision, Rule
 from portal.services import audit
 from portal.services.audit import RequestContext
 from portal.services.cases import case_facts
@@ -214,7 +215,7 @@ async def upload_document(
 
 async def _admit_upload(
     context: RequestContext, case_id: uuid.UUID, upload: Upload, started: datetime
-) -> tuple[Case, access.Decision, str]:
+) -> tuple[Case, Decision, str]:
     """The checks before a byte is stored: case, rules, restrictions, name (each audited)."""
     case = await repositories.case_by_id(case_id)
     if case is None:
@@ -428,7 +429,7 @@ async def approve_document(
             document=document,
         )
         if (
-            decision.rule == "document:approve:provider"
+            decision.rule is Rule.DOCUMENT_APPROVE_PROVIDER
             and not access.may_see_case(context.actor, facts, now=now).allowed
         ):
             # Someone with no part in the case learns nothing of the document.

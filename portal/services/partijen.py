@@ -8,7 +8,7 @@ from portal.db import repositories
 from portal.db.repositories import write_transaction
 from portal.domain import access
 from portal.domain.audit import Action, ProcessingActivity
-from portal.domain.parties import Partij, PartijKind
+from portal.domain.partijen import Partij, PartijKind
 from portal.services import audit
 from portal.services.audit import RequestContext
 from portal.services.clock import Clock

@@ -7,7 +7,7 @@ import re
 import secrets
 
 from portal.db import repositories
-from portal.domain.parties import Actor, Role, User
+from portal.domain.partijen import Actor, Role, User
 from portal.services.clock import Clock
 from portal.services.errors import Conflict, InvalidInput, NotFound
 

@@ -34,7 +34,7 @@ from portal.domain.audit import (
     subject_pseudonym,
     verify_chain,
 )
-from portal.domain.parties import Actor, PartijStatus, Role
+from portal.domain.partijen import Actor, PartijStatus, Role
 from tests.unit import cast
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

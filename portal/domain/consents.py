@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from portal.domain.documents import ConsentId
-from portal.domain.parties import PartijId
+from portal.domain.partijen import PartijId
 
 
 @dataclass(frozen=True, kw_only=True)
