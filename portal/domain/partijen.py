@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import NewType
 from uuid import UUID
 
+from portal.domain.rules import Decision, Rule, deny, permit
+
 PartijId = NewType("PartijId", UUID)
 UserId = NewType("UserId", UUID)
 
@@ -30,6 +32,8 @@ class PartijKind(enum.StrEnum):
     ZORGAANBIEDER = "zorgaanbieder"
     WONINGCORPORATIE = "woningcorporatie"
     OVERIG = "overig"
+    # Art. 1.16, 1.22, 1.24: the house itself, where the procesregie is done; exactly one.
+    ZVH = "zvh"
 
 
 class Role(enum.StrEnum):
@@ -40,6 +44,22 @@ class Role(enum.StrEnum):
     MANAGER = "manager"
     ADMINISTRATIEF = "administratief"
     FG = "fg"
+
+
+# Art. 1.16, 1.22, 1.24, 11.2a: the house's own staff; no other partij's user holds these.
+ZVH_ROLES = frozenset({Role.PROCESREGISSEUR, Role.MANAGER, Role.ADMINISTRATIEF})
+
+
+def may_hold_role(kind: PartijKind, role: Role) -> Decision:
+    """Whether a user of a partij of ``kind`` may hold ``role`` (``portal user add``)."""
+    # Art. 1.16, 1.22, 1.24: procesregisseur, manager and administratief work for the ZVH.
+    if role in ZVH_ROLES and kind is not PartijKind.ZVH:
+        return deny(
+            Rule.USER_ROLE_ZVH_ONLY,
+            f"the role {role} exists only at the Zorg- en Veiligheidshuis (partij kind zvh), "
+            f"not at a partij of kind {kind}",
+        )
+    return permit(Rule.USER_ROLE, f"a {kind} user may hold the role {role}")
 
 
 class PartijStatus(enum.StrEnum):
