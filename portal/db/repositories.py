@@ -34,7 +34,8 @@ from portal.db.tables import (
     User,
 )
 from portal.domain import cases, documents, grants, partijen
-from portal.domain.audit import FIELD_NAMES, GENESIS_HASH, AuditEntry, AuditQuery, chain_hash
+from portal.domain.audit import FIELD_NAMES, AuditEntry, AuditQuery
+from portal.domain.audit_chain import GENESIS_HASH, chain_hash
 from portal.domain.consents import Consent as ConsentRecord
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from portal.db import repositories
 from portal.domain import access
-from portal.domain.audit import Action, ProcessingActivity
+from portal.domain.actions import Action
+from portal.domain.register import ProcessingActivity
 from portal.services import audit
 from portal.services.audit import RequestContext
 from portal.services.cases import case_facts, visible_case

@@ -20,7 +20,7 @@ from typing import Any
 from crypto import CryptoError, MasterKey, SigningKeyMaterial, SigningKeys
 from portal.db import repositories
 from portal.db.repositories import write_transaction
-from portal.domain.audit import (
+from portal.domain.audit_chain import (
     StoredCheckpoint,
     StoredRecord,
     Verdict,

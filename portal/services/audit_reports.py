@@ -22,19 +22,16 @@ from typing import Any
 
 from portal.db import repositories
 from portal.domain import access
+from portal.domain.actions import Action, Outcome
 from portal.domain.audit import (
     DISCLOSURE_ACTIONS,
     FIELD_NAMES,
-    REGISTER,
-    Action,
     AuditQuery,
-    Outcome,
-    ProcessingActivity,
-    RegisterEntry,
     SubjectOverview,
-    canonical_fields,
     subject_overview,
 )
+from portal.domain.audit_chain import canonical_fields
+from portal.domain.register import REGISTER, ProcessingActivity, RegisterEntry
 from portal.services import audit
 from portal.services.audit import RequestContext
 from portal.services.clock import Clock

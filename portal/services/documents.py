@@ -34,13 +34,16 @@ from crypto import (
 from portal.db import repositories
 from portal.db.repositories import write_transaction
 from portal.domain import access
-from portal.domain.audit import Action, AuditEntry, Outcome, ProcessingActivity
-from portal.domain.cases import PURPOSES_BY_PHASE, Case, Phase, Purpose
+from portal.domain.actions import Action, Outcome
+from portal.domain.audit import AuditEntry
+from portal.domain.cases import Case, Phase, Purpose
+from portal.domain.consents import consent_usable_for_upload
 from portal.domain.documents import (
     Document,
     DocumentId,
     Restrictions,
     RestrictionsRefused,
+    approval_purposes,
     check_restrictions,
     object_key_for,
 )
@@ -51,6 +54,7 @@ from portal.domain.intake import (
     check_media_type,
     normalise_file_name,
 )
+from portal.domain.register import ProcessingActivity
 from portal.domain.rules import Decision, Rule
 from portal.services import audit
 from portal.services.audit import RequestContext
@@ -235,7 +239,11 @@ async def _admit_upload(
         raise InvalidInput(str(exc)) from exc
     consent_id = upload.restrictions.consent_id
     if consent_id is not None:
-        problem = await repositories.consent_usable_by(consent_id, context.actor.partij_id)
+        problem = consent_usable_for_upload(
+            await repositories.consent_by_id(consent_id),
+            partij_id=context.actor.partij_id,
+            now=started,
+        )
         if problem is not None:
             await _deny_upload(context, case, problem, started)
             raise InvalidInput(problem)
@@ -414,7 +422,7 @@ async def approve_document(
         raise NotFound(f"no document {document_id}")
     facts = await case_facts(case)
     now = clock()
-    chosen = purposes if purposes is not None else PURPOSES_BY_PHASE[phase]
+    chosen = approval_purposes(phase, purposes)
     decision = access.may_approve(
         context.actor, document, facts, phase=phase, purposes=chosen, now=now
     )

@@ -13,8 +13,9 @@ from datetime import datetime
 from portal.db import repositories
 from portal.db.repositories import write_transaction
 from portal.domain import access
-from portal.domain.audit import Action, ProcessingActivity
+from portal.domain.actions import Action
 from portal.domain.grants import Grant
+from portal.domain.register import ProcessingActivity
 from portal.domain.rules import Decision
 from portal.services import audit
 from portal.services.audit import RequestContext
