@@ -9,6 +9,7 @@ implementation. Each test id starts with the articles the cell enforces.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -271,7 +272,7 @@ CELLS = [Cell(p, s) for p, s in itertools.product(PEOPLE, STAGES)]
 DOWNLOAD_CELLS = [Cell(p, s, d) for p, s, d in itertools.product(PEOPLE, STAGES, DOCUMENTS)]
 
 
-def _ids(action: str) -> object:
+def _ids(action: str) -> Callable[[Cell], str]:
     def name(c: Cell) -> str:
         document = f"-{c.document}" if action == "download" else ""
         return f"{ARTICLES[c.stage]}-{action}-{c.person}-{c.stage}{document}"

@@ -14,7 +14,7 @@ from datetime import datetime
 from portal.domain.cases import Assignment, Case, Phase
 from portal.domain.documents import DocumentId
 from portal.domain.grants import ArchiveAdmission, Grant, Handover
-from portal.domain.partijen import Actor, PartijKind, PartijStatus, Role, UserId, may_hold_role
+from portal.domain.partijen import Actor, PartijStatus, Role, UserId, may_hold_role
 from portal.domain.retention import Regime, regime
 from portal.domain.rules import Decision, Rule, deny
 
@@ -153,10 +153,6 @@ def fitness(person: Actor, unfit: dict[Rule, Rule]) -> Decision | None:
     if (refused := standing(person)) is not None:
         return deny(unfit[refused.rule], f"{person.username}: {refused.reason}")
     return None
-
-
-def is_zvh(actor: Actor) -> bool:
-    return actor.partij_kind is PartijKind.ZVH
 
 
 def has_reason(reason: str) -> bool:
