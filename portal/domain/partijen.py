@@ -62,6 +62,13 @@ def may_hold_role(kind: PartijKind, role: Role) -> Decision:
     return permit(Rule.USER_ROLE, f"a {kind} user may hold the role {role}")
 
 
+def may_add_partij(kind: PartijKind, *, zvh_exists: bool) -> Decision:
+    """Whether a partij of ``kind`` may be added: the house itself exists exactly once."""
+    if kind is PartijKind.ZVH and zvh_exists:
+        return deny(Rule.PARTIJ_ZVH_EXISTS, "there is exactly one Zorg- en Veiligheidshuis")
+    return permit(Rule.PARTIJ_ADD, f"a partij of kind {kind} joins the covenant")
+
+
 class PartijStatus(enum.StrEnum):
     ACTIVE = "active"
     # Art. 27.3: a partij that leaves the covenant loses all access at once.

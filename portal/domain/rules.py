@@ -130,8 +130,10 @@ class Rule(enum.StrEnum):
     HANDOVER_RECIPIENT = "handover:recipient"
     HANDOVER_WINDOW = "handover:window"
 
+    PARTIJ_ADD = "partij:add"
     PARTIJ_WITHDRAW = "partij:withdraw"
     PARTIJ_WITHDRAW_ROLE = "partij:withdraw:role"
+    PARTIJ_ZVH_EXISTS = "partij:zvh-exists"
 
     PROVISION = "provision"
     PROVISION_CATEGORY = "provision:category"

@@ -16,7 +16,7 @@ from portal.domain.documents import (
     check_restrictions,
     object_key_for,
 )
-from portal.domain.partijen import PartijKind, Role, User, UserId, may_hold_role
+from portal.domain.partijen import PartijKind, Role, User, UserId, may_add_partij, may_hold_role
 from portal.domain.retention import Regime, add_months, regime, timeline
 from tests.unit import cast
 
@@ -35,6 +35,21 @@ def test_zvh_roles_are_held_at_the_zvh_only(kind: PartijKind, role: Role) -> Non
         "user:role" if expected else "user:role:zvh-only",
     )
     assert decision.reason
+
+
+@pytest.mark.parametrize(
+    ("kind", "zvh_exists", "expected"),
+    [
+        pytest.param(PartijKind.ZVH, False, (True, "partij:add"), id="art1.16-the-house"),
+        pytest.param(PartijKind.ZVH, True, (False, "partij:zvh-exists"), id="art1.16-exactly-one"),
+        pytest.param(PartijKind.GGZ, True, (True, "partij:add"), id="art6.4i-a-partner"),
+    ],
+)
+def test_there_is_exactly_one_zvh(
+    kind: PartijKind, zvh_exists: bool, expected: tuple[bool, str]
+) -> None:
+    decision = may_add_partij(kind, zvh_exists=zvh_exists)
+    assert (decision.allowed, decision.rule) == expected
 
 
 def restrictions(basis: LegalBasis, *categories: DataCategory) -> Restrictions:
