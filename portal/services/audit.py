@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from portal.db import repositories
+from portal.db import audit_log as audit_log_db
 from portal.domain.audit import (
     Action,
     AuditEntry,
@@ -116,7 +116,7 @@ async def record(audit_entry: AuditEntry) -> int:
     if audit_entry.case_id is not None and audit_entry.data_subject_ref is None:
         audit_entry = replace(audit_entry, data_subject_ref=pseudonym_of_case(audit_entry.case_id))
     try:
-        return await repositories.append_audit(audit_entry)
+        return await audit_log_db.append_audit(audit_entry)
     except Exception as exc:
         # The operator needs to know at once: while this fails, no document leaves.
         log.exception("audit log write failed for %s; refusing the action", audit_entry.action)

@@ -31,8 +31,13 @@ from crypto import (
     open_ciphertext_for_case,
     open_plaintext_for_case,
 )
-from portal.db import repositories
-from portal.db.repositories import write_transaction
+from portal.db import case_keys as case_keys_db
+from portal.db import cases as cases_db
+from portal.db import consents as consents_db
+from portal.db import documents as documents_db
+from portal.db import further_use as further_use_db
+from portal.db import partijen as partijen_db
+from portal.db.transactions import write_transaction
 from portal.domain import access
 from portal.domain.audit import Action, AuditEntry, Outcome, ProcessingActivity
 from portal.domain.cases import PURPOSES_BY_PHASE, Case, Phase, Purpose
@@ -191,7 +196,7 @@ async def upload_document(
     )
     try:
         async with write_transaction():
-            await repositories.insert_document(document)
+            await documents_db.insert_document(document)
             await audit.record(
                 audit.entry(
                     context,
@@ -216,7 +221,7 @@ async def _admit_upload(
     context: RequestContext, case_id: uuid.UUID, upload: Upload, started: datetime
 ) -> tuple[Case, access.Decision, str]:
     """The checks before a byte is stored: case, rules, restrictions, name (each audited)."""
-    case = await repositories.case_by_id(case_id)
+    case = await cases_db.case_by_id(case_id)
     if case is None:
         await _deny_upload(context, None, f"no case {case_id}", started)
         raise NotFound(f"no case {case_id}")
@@ -234,7 +239,7 @@ async def _admit_upload(
         raise InvalidInput(str(exc)) from exc
     consent_id = upload.restrictions.consent_id
     if consent_id is not None:
-        problem = await repositories.consent_usable_by(consent_id, context.actor.partij_id)
+        problem = await consents_db.consent_usable_by(consent_id, context.actor.partij_id)
         if problem is not None:
             await _deny_upload(context, case, problem, started)
             raise InvalidInput(problem)
@@ -292,12 +297,12 @@ def _delete_quietly(store: ObjectStore, key: str) -> None:
 
 
 async def _recipients_for(case: Case, context: RequestContext, vault: Vault) -> list[Recipient]:
-    material = await repositories.case_key(case.id)
+    material = await case_keys_db.case_key(case.id)
     if material is None:
         raise Conflict(f"case {case.id} has no key any more; it cannot take documents")
     recipients: list[Recipient] = [material]
     # A partij that registered its own key can always read what it provided (art. 2.1).
-    partij_key = await repositories.partij_public_key(context.actor.partij_id)
+    partij_key = await partijen_db.partij_public_key(context.actor.partij_id)
     if partij_key:
         recipients.append(await asyncio.to_thread(vault.keys.read_public_key, partij_key))
     return recipients
@@ -362,8 +367,8 @@ async def _readable_document(
     context: RequestContext, document_id: uuid.UUID, *, clock: Clock, purpose: str | None = None
 ) -> tuple[Document, access.CaseFacts]:
     """The document and its case if the actor may know of them, else NotFound (audited)."""
-    document = await repositories.document_by_id(document_id)
-    case = await repositories.case_by_id(document.case_id) if document else None
+    document = await documents_db.document_by_id(document_id)
+    case = await cases_db.case_by_id(document.case_id) if document else None
     if document is None or case is None:
         raise NotFound(f"no document {document_id}")
     facts = await case_facts(case)
@@ -407,8 +412,8 @@ async def approve_document(
     Not gated by who may see the case: after afschaling the provider no longer sees it,
     yet it stays controller of what it provided and alone decides its use for overdracht.
     """
-    document = await repositories.document_by_id(document_id)
-    case = await repositories.case_by_id(document.case_id) if document else None
+    document = await documents_db.document_by_id(document_id)
+    case = await cases_db.case_by_id(document.case_id) if document else None
     if document is None or case is None:
         raise NotFound(f"no document {document_id}")
     facts = await case_facts(case)
@@ -435,7 +440,7 @@ async def approve_document(
             raise NotFound(f"no document {document_id}")
         raise refusal
     async with write_transaction():
-        await repositories.insert_approval(
+        await documents_db.insert_approval(
             document_id=document.id,
             phase=phase,
             purposes=chosen,
@@ -451,7 +456,7 @@ async def approve_document(
             case=facts.case,
             document=document,
         )
-    approved = await repositories.document_by_id(document.id)
+    approved = await documents_db.document_by_id(document.id)
     if approved is None:  # pragma: no cover - the document was just read
         raise NotFound(f"no document {document_id}")
     return approved
@@ -477,7 +482,7 @@ async def request_further_use(
     if not description.strip():
         raise InvalidInput("describe the task the document would be used for")
     async with write_transaction():
-        request_id = await repositories.insert_further_use_request(
+        request_id = await further_use_db.insert_further_use_request(
             document_id=document.id, actor=context.actor, description=description.strip(), now=now
         )
         await audit.success(
@@ -501,12 +506,10 @@ async def decide_further_use(
     clock: Clock,
 ) -> None:
     """The providing partij approves or refuses a request for further use (art. 3.5d)."""
-    request = await repositories.further_use_request(request_id)
+    request = await further_use_db.further_use_request(request_id)
     if request is None:
         raise NotFound(f"no further-use request {request_id}")
-    document, facts = await _readable_document(
-        context, uuid.UUID(str(request["document"])), clock=clock
-    )
+    document, facts = await _readable_document(context, request.document_id, clock=clock)
     now = clock()
     decision = access.may_decide_further_use(context.actor, document)
     if not decision.allowed:
@@ -519,10 +522,10 @@ async def decide_further_use(
             case=facts.case,
             document=document,
         )
-    if request["decided_at"] is not None:
+    if request.decided_at is not None:
         raise Conflict(f"request {request_id} was decided already")
     async with write_transaction():
-        await repositories.decide_further_use(
+        await further_use_db.decide_further_use(
             request_id=request_id,
             approved=approve,
             decided_by=context.actor.user_id,
@@ -543,7 +546,7 @@ async def decide_further_use(
 async def case_documents(context: RequestContext, case: Case) -> list[Document]:
     """The documents of a case the actor may already see (see ``cases.visible_case``)."""
     del context  # every document of a visible case is listed; downloading is decided apart
-    return await repositories.documents_of_case(case.id)
+    return await documents_db.documents_of_case(case.id)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -582,7 +585,7 @@ async def start_download(
         document,
         facts,
         purpose=purpose_code,
-        consent=await repositories.consent_by_id(consent_id) if consent_id else None,
+        consent=await consents_db.consent_by_id(consent_id) if consent_id else None,
         justification=justification,
         now=started,
     )
@@ -598,7 +601,7 @@ async def start_download(
             context, case, document, purpose=purpose, reason=reason, started=started
         )
         raise Conflict(reason)
-    material = await repositories.case_key(case.id)
+    material = await case_keys_db.case_key(case.id)
     if material is None:
         reason = "the case key is destroyed; the document can no longer be read"
         await _deny_download(
