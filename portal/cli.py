@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from portal.domain.parties import PartijKind, Role
+from portal.domain.partijen import PartijKind, Role
 from portal.services.clock import system_clock
 from portal.services.errors import ServiceError
 from portal.settings import Settings, SettingsError, load_settings

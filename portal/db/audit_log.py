@@ -1,6 +1,6 @@
 """The audit log: appending to its hash chain, its head, reading it, and its checkpoints.
 
-Records come back as :class:`portal.domain.audit.StoredRecord`, their hashed fields
+Records come back as :class:`portal.domain.audit_chain.StoredRecord`, their hashed fields
 already in canonical form, so a reader and the verifier see exactly what was hashed.
 """
 
@@ -17,15 +17,8 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from portal.db.tables import AuditCheckpoint, AuditEvent
 from portal.db.transactions import write_transaction
-from portal.domain.audit import (
-    FIELD_NAMES,
-    GENESIS_HASH,
-    AuditEntry,
-    AuditQuery,
-    StoredRecord,
-    canonical_fields,
-    chain_hash,
-)
+from portal.domain.audit import FIELD_NAMES, AuditEntry, AuditQuery
+from portal.domain.audit_chain import GENESIS_HASH, StoredRecord, canonical_fields, chain_hash
 
 # One lock for the whole audit chain on PostgreSQL: appends are serialised so that every
 # record names its true predecessor. A constant key, chosen once, never reused elsewhere.

@@ -7,14 +7,14 @@ from typing import Any
 from uuid import UUID
 
 from portal.db.tables import Casus
-from portal.domain import cases, parties
+from portal.domain import cases, partijen
 
 
 def _case(row: dict[str, Any]) -> cases.Case:
     return cases.Case(
         id=cases.CaseId(UUID(str(row["id"]))),
         reference=row["reference"],
-        reported_by=parties.PartijId(UUID(str(row["reported_by"]))),
+        reported_by=partijen.PartijId(UUID(str(row["reported_by"]))),
         phase=cases.Phase(row["phase"]),
         created_at=row["created_at"],
         afschaling_at=row["afschaling_at"],

@@ -7,14 +7,14 @@ from typing import Any
 from uuid import UUID
 
 from portal.db.tables import Consent
-from portal.domain import documents, parties
-from portal.domain.consent import Consent as ConsentRecord
+from portal.domain import documents, partijen
+from portal.domain.consents import Consent as ConsentRecord
 
 
 def _consent(row: dict[str, Any]) -> ConsentRecord:
     return ConsentRecord(
         id=documents.ConsentId(UUID(str(row["id"]))),
-        partij_id=parties.PartijId(UUID(str(row["partij"]))),
+        partij_id=partijen.PartijId(UUID(str(row["partij"]))),
         subject_pseudonym=row["subject_pseudonym"],
         scope=row["scope"],
         obtained_by=row["obtained_by"],
@@ -26,17 +26,6 @@ def _consent(row: dict[str, Any]) -> ConsentRecord:
 async def consent_by_id(consent_id: UUID) -> ConsentRecord | None:
     row = await Consent.select().where(Consent.id == consent_id).first()
     return _consent(row) if row else None
-
-
-async def consent_usable_by(consent_id: UUID, partij_id: parties.PartijId) -> str | None:
-    """None when the consent is the partij's own and not withdrawn, else why not."""
-    # A protocol rule kept here only until the domain decides it; behaviour unchanged.
-    row = await Consent.select().where(Consent.id == consent_id).first()
-    if row is None or UUID(str(row["partij"])) != partij_id:
-        return "no consent record of the providing partij with that id"
-    if row["withdrawn_at"] is not None:
-        return "the consent was withdrawn"
-    return None
 
 
 async def insert_consent(

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from portal.db.tables import Approval, Document
-from portal.domain import cases, documents, parties
+from portal.domain import cases, documents, partijen
 
 
 def _document(
@@ -18,9 +18,9 @@ def _document(
         id=documents.DocumentId(UUID(str(row["id"]))),
         case_id=cases.CaseId(UUID(str(row["casus"]))),
         phase=cases.Phase(row["phase"]),
-        provider_id=parties.PartijId(UUID(str(row["provider"]))),
-        provider_kind=parties.PartijKind(row["provider_kind"]),
-        uploaded_by=parties.UserId(UUID(str(row["uploaded_by"]))),
+        provider_id=partijen.PartijId(UUID(str(row["provider"]))),
+        provider_kind=partijen.PartijKind(row["provider_kind"]),
+        uploaded_by=partijen.UserId(UUID(str(row["uploaded_by"]))),
         file_name=row["file_name"],
         media_type=row["media_type"],
         size=int(row["size"]),
@@ -105,10 +105,10 @@ async def documents_of_case(case_id: UUID) -> list[documents.Document]:
     return [_document(row, approvals.get(str(row["id"]), ())) for row in rows]
 
 
-async def providers_of(case_id: UUID) -> frozenset[parties.PartijId]:
+async def providers_of(case_id: UUID) -> frozenset[partijen.PartijId]:
     """The partijen that provided a document to the case."""
     rows = await Document.select(Document.provider).where(Document.casus == case_id).distinct()
-    return frozenset(parties.PartijId(UUID(str(row["provider"]))) for row in rows)
+    return frozenset(partijen.PartijId(UUID(str(row["provider"]))) for row in rows)
 
 
 async def insert_approval(

@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from portal.db.tables import FurtherUseRequest as FurtherUseRequestTable
-from portal.domain import documents, parties
+from portal.domain import documents, partijen
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -16,18 +16,18 @@ class FurtherUseRequest:
 
     id: UUID
     document_id: documents.DocumentId
-    requested_by: parties.UserId
-    requesting_partij: parties.PartijId
+    requested_by: partijen.UserId
+    requesting_partij: partijen.PartijId
     purpose_description: str
     requested_at: datetime
     approved: bool | None
-    decided_by: parties.UserId | None
+    decided_by: partijen.UserId | None
     decided_at: datetime | None
     decision_reason: str | None
 
 
 async def insert_further_use_request(
-    *, document_id: UUID, actor: parties.Actor, description: str, now: datetime
+    *, document_id: UUID, actor: partijen.Actor, description: str, now: datetime
 ) -> UUID:
     rows = await FurtherUseRequestTable.insert(
         FurtherUseRequestTable(
@@ -50,12 +50,12 @@ async def further_use_request(request_id: UUID) -> FurtherUseRequest | None:
     return FurtherUseRequest(
         id=UUID(str(row["id"])),
         document_id=documents.DocumentId(UUID(str(row["document"]))),
-        requested_by=parties.UserId(UUID(str(row["requested_by"]))),
-        requesting_partij=parties.PartijId(UUID(str(row["requesting_partij"]))),
+        requested_by=partijen.UserId(UUID(str(row["requested_by"]))),
+        requesting_partij=partijen.PartijId(UUID(str(row["requesting_partij"]))),
         purpose_description=row["purpose_description"],
         requested_at=row["requested_at"],
         approved=None if row["approved"] is None else bool(row["approved"]),
-        decided_by=parties.UserId(UUID(str(decided_by))) if decided_by else None,
+        decided_by=partijen.UserId(UUID(str(decided_by))) if decided_by else None,
         decided_at=row["decided_at"],
         decision_reason=row["decision_reason"],
     )

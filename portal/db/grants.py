@@ -7,14 +7,14 @@ from typing import Any
 from uuid import UUID
 
 from portal.db.tables import ArchiveAdmission, Grant
-from portal.domain import cases, grants, parties
+from portal.domain import cases, grants, partijen
 
 
 def _grant(row: dict[str, Any]) -> grants.Grant:
     return grants.Grant(
         id=grants.GrantId(UUID(str(row["id"]))),
         case_id=cases.CaseId(UUID(str(row["casus"]))),
-        user_id=parties.UserId(UUID(str(row["user"]))),
+        user_id=partijen.UserId(UUID(str(row["user"]))),
         granted_at=row["granted_at"],
         until=row["until"],
         revoked_at=row["revoked_at"],
@@ -58,7 +58,7 @@ async def admissions_of_case(case_id: UUID) -> tuple[grants.ArchiveAdmission, ..
     return tuple(
         grants.ArchiveAdmission(
             case_id=cases.CaseId(UUID(str(row["casus"]))),
-            user_id=parties.UserId(UUID(str(row["user"]))),
+            user_id=partijen.UserId(UUID(str(row["user"]))),
             admitted_at=row["admitted_at"],
             reason=row["reason"],
         )

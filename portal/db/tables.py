@@ -24,7 +24,7 @@ from piccolo.table import Table
 
 from portal.domain.cases import Phase
 from portal.domain.documents import LegalBasis
-from portal.domain.parties import PartijKind, PartijStatus
+from portal.domain.partijen import PartijKind, PartijStatus
 
 
 class Partij(Table, tablename="partij"):
@@ -47,7 +47,7 @@ class User(Table, tablename="portal_user"):
     # statement on record; the time they were recorded is kept with them.
     vog_recorded_at = Timestamptz(null=True, default=None)
     geheimhouding_recorded_at = Timestamptz(null=True, default=None)
-    # Role codes (portal.domain.parties.Role); a user may hold several.
+    # Role codes (portal.domain.partijen.Role); a user may hold several.
     roles = JSON(default=[])
     openpgp_public_key = Text(null=True, default=None)
     active = Boolean(default=True)

@@ -6,20 +6,20 @@ from datetime import datetime, timedelta
 
 from portal.db import partijen as partijen_db
 from portal.db.tables import ApiToken
-from portal.domain import parties
+from portal.domain import partijen
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 async def insert_api_token(
-    *, user_id: parties.UserId, token_hash: str, label: str, now: datetime
+    *, user_id: partijen.UserId, token_hash: str, label: str, now: datetime
 ) -> None:
     await ApiToken.insert(
         ApiToken(user=user_id, token_hash=token_hash, label=label, created_at=now)
     )
 
 
-async def revoke_api_tokens(*, user_id: parties.UserId, label: str, now: datetime) -> int:
+async def revoke_api_tokens(*, user_id: partijen.UserId, label: str, now: datetime) -> int:
     revoked = await (
         ApiToken.update({ApiToken.revoked_at: now})
         .where(
@@ -30,7 +30,7 @@ async def revoke_api_tokens(*, user_id: parties.UserId, label: str, now: datetim
     return len(revoked)
 
 
-async def actor_by_token_hash(token_hash: str, *, now: datetime) -> parties.Actor | None:
+async def actor_by_token_hash(token_hash: str, *, now: datetime) -> partijen.Actor | None:
     """The actor a live token belongs to; its last-used time is kept to the minute."""
     token = (
         await ApiToken.select(ApiToken.id, ApiToken.user, ApiToken.last_used_at)

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from portal.domain.cases import PURPOSES_BY_PHASE, Case, Phase, Purpose
-from portal.domain.consent import Consent
+from portal.domain.consents import Consent
 from portal.domain.documents import Document, LegalBasis
 from portal.domain.grants import ArchiveAdmission, Grant
-from portal.domain.parties import Actor, PartijId, PartijKind, PartijStatus, Role
+from portal.domain.partijen import Actor, PartijId, PartijKind, PartijStatus, Role
 from portal.domain.retention import Regime, regime
+from portal.domain.rules import Decision, Rule, deny, permit
 
 UPLOADING_ROLES = frozenset(
     {Role.PROCESREGISSEUR, Role.PARTNER, Role.CASUSREGISSEUR, Role.DEELNEMER}
@@ -30,20 +31,23 @@ KEEPS_ACCESS_AFTER_AFSCHALING = frozenset({Role.PROCESREGISSEUR, Role.ADMINISTRA
 JUSTIFICATION_REQUIRED = frozenset({PartijKind.POLITIE, PartijKind.OM})
 MIN_JUSTIFICATION_LENGTH = 10
 
+# A grantee or admittee who lacks standing is refused under its own rule, naming which.
+GRANTEE_UNFIT: dict[Rule, Rule] = {
+    Rule.ACCESS_ACCOUNT: Rule.GRANT_ACCESS_ACCOUNT,
+    Rule.ACCESS_PARTIJ_WITHDRAWN: Rule.GRANT_ACCESS_PARTIJ_WITHDRAWN,
+    Rule.ACCESS_SCREENING: Rule.GRANT_ACCESS_SCREENING,
+}
+ADMITTEE_UNFIT: dict[Rule, Rule] = {
+    Rule.ACCESS_ACCOUNT: Rule.ARCHIVE_ACCESS_ACCOUNT,
+    Rule.ACCESS_PARTIJ_WITHDRAWN: Rule.ARCHIVE_ACCESS_PARTIJ_WITHDRAWN,
+    Rule.ACCESS_SCREENING: Rule.ARCHIVE_ACCESS_SCREENING,
+}
+
 NEXT_PHASE: dict[Phase, Phase] = {
     Phase.AANMELDING: Phase.TRIAGE,
     Phase.TRIAGE: Phase.RTO,
     Phase.RTO: Phase.AFSCHALING,
 }
-
-
-@dataclass(frozen=True, kw_only=True)
-class Decision:
-    allowed: bool
-    rule: str
-    """The rule that decided, a stable code for the audit log (``access:screening``)."""
-    reason: str
-    """Why, in words fit for the audit log and the caller."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,25 +78,19 @@ class CaseFacts:
         return None
 
 
-def _permit(rule: str, reason: str) -> Decision:
-    return Decision(allowed=True, rule=rule, reason=reason)
-
-
-def _deny(rule: str, reason: str) -> Decision:
-    return Decision(allowed=False, rule=rule, reason=reason)
-
-
 def _standing(actor: Actor) -> Decision | None:
     """The preconditions for any access at all, or None when they hold."""
     if not actor.active:
-        return _deny("access:account", "the account is deactivated")
+        return deny(Rule.ACCESS_ACCOUNT, "the account is deactivated")
     # Art. 27.3: a partij that left the covenant loses all access at once.
     if actor.partij_status is not PartijStatus.ACTIVE:
-        return _deny("access:partij-withdrawn", "the user's partij has withdrawn from the covenant")
+        return deny(
+            Rule.ACCESS_PARTIJ_WITHDRAWN, "the user's partij has withdrawn from the covenant"
+        )
     # Art. 13.1, 13.3: no access without VOG and confidentiality statement on record.
     if not actor.screened:
-        return _deny(
-            "access:screening",
+        return deny(
+            Rule.ACCESS_SCREENING,
             "no VOG and signed confidentiality statement on record for this user (art. 13.1, 13.3)",
         )
     return None
@@ -102,23 +100,23 @@ def _regime_gate(actor: Actor, facts: CaseFacts, *, now: datetime) -> Decision |
     """After afschaling the regime alone decides who may come near the case (art. 11.2)."""
     current = regime(facts.case, now=now)
     if current is Regime.DESTROYED:
-        return _deny("case:destroyed", "the case's personal data is destroyed (art. 11.2c)")
+        return deny(Rule.CASE_DESTROYED, "the case's personal data is destroyed (art. 11.2c)")
     if current is Regime.RESTRICTED:
         if actor.roles & KEEPS_ACCESS_AFTER_AFSCHALING:
-            return _permit(
-                "case:restricted", "within six months of afschaling: procesregisseur or "
+            return permit(
+                Rule.CASE_RESTRICTED, "within six months of afschaling: procesregisseur or "
                 "administratief medewerker (art. 11.2a)"
             )  # fmt: skip
-        return _deny(
-            "case:restricted",
+        return deny(
+            Rule.CASE_RESTRICTED,
             "after afschaling only the procesregisseur and administratief medewerker have "
             "access for six months (art. 11.2a)",
         )
     if current is Regime.ARCHIVED:
         if facts.admitted(actor):
-            return _permit("case:archived", "admitted to the archive by the manager (art. 11.2b)")
-        return _deny(
-            "case:archived",
+            return permit(Rule.CASE_ARCHIVED, "admitted to the archive by the manager (art. 11.2b)")
+        return deny(
+            Rule.CASE_ARCHIVED,
             "the case is archived; only users the manager admits have access (art. 11.2b)",
         )
     return None
@@ -129,8 +127,8 @@ def may_register_case(actor: Actor) -> Decision:
         return denied
     # Art. 1.16, 1.22: the procesregisseur registers cases.
     if not actor.has(Role.PROCESREGISSEUR):
-        return _deny("case:register:role", "only a procesregisseur registers cases")
-    return _permit("case:register:role", "procesregisseur registers the case")
+        return deny(Rule.CASE_REGISTER_ROLE, "only a procesregisseur registers cases")
+    return permit(Rule.CASE_REGISTER_ROLE, "procesregisseur registers the case")
 
 
 def may_see_case(actor: Actor, facts: CaseFacts, *, now: datetime) -> Decision:
@@ -139,22 +137,22 @@ def may_see_case(actor: Actor, facts: CaseFacts, *, now: datetime) -> Decision:
         return denied
     if actor.has(Role.MANAGER) and regime(facts.case, now=now) is not Regime.DESTROYED:
         # Art. 1.24, 11.2b: the manager oversees the house and decides on archives.
-        return _permit("case:see:manager", "the manager oversees every case")
+        return permit(Rule.CASE_SEE_MANAGER, "the manager oversees every case")
     if (gate := _regime_gate(actor, facts, now=now)) is not None:
         return gate
     case = facts.case
     if actor.has(Role.PROCESREGISSEUR):
-        return _permit("case:see:procesregisseur", "procesregisseur oversees every case")
+        return permit(Rule.CASE_SEE_PROCESREGISSEUR, "procesregisseur oversees every case")
     if actor.partij_id == case.reported_by:
-        return _permit("case:see:reporter", "the actor's partij reported the case")
+        return permit(Rule.CASE_SEE_REPORTER, "the actor's partij reported the case")
     if actor.partij_id in facts.providers:
-        return _permit("case:see:provider", "the actor's partij provided documents to the case")
+        return permit(Rule.CASE_SEE_PROVIDER, "the actor's partij provided documents to the case")
     if facts.active_grant(actor, now=now):
-        return _permit("case:see:grant", "granted access to the case by the procesregisseur")
+        return permit(Rule.CASE_SEE_GRANT, "granted access to the case by the procesregisseur")
     ended = facts.ended_grant(actor, now=now)
     if ended is not None:
-        return _deny("grant:ended", _ended_reason(ended, case, now=now))
-    return _deny("case:see:none", "the actor's partij has no part in this case")
+        return deny(Rule.GRANT_ENDED, _ended_reason(ended, case, now=now))
+    return deny(Rule.CASE_SEE_NONE, "the actor's partij has no part in this case")
 
 
 def may_upload(actor: Actor, facts: CaseFacts, *, phase: Phase, now: datetime) -> Decision:
@@ -162,23 +160,23 @@ def may_upload(actor: Actor, facts: CaseFacts, *, phase: Phase, now: datetime) -
         return denied
     case = facts.case
     if regime(case, now=now) is not Regime.OPEN:
-        return _deny("document:upload:afschaling", "after afschaling no documents are provided")
+        return deny(Rule.DOCUMENT_UPLOAD_AFSCHALING, "after afschaling no documents are provided")
     if not actor.roles & UPLOADING_ROLES:
-        return _deny("document:upload:role", "the user's role does not provide documents")
+        return deny(Rule.DOCUMENT_UPLOAD_ROLE, "the user's role does not provide documents")
     # Art. 3.5a: a document is provided for one case and one phase: the current one.
     if phase is not case.phase:
-        return _deny(
-            "document:upload:phase",
+        return deny(
+            Rule.DOCUMENT_UPLOAD_PHASE,
             f"the case is in phase {case.phase}; documents are accepted for that phase only",
         )
     if actor.has(Role.PROCESREGISSEUR):
-        return _permit("document:upload:procesregisseur", "procesregisseur of the case")
+        return permit(Rule.DOCUMENT_UPLOAD_PROCESREGISSEUR, "procesregisseur of the case")
     if actor.partij_id == case.reported_by:
-        return _permit("document:upload:reporter", "the actor's partij reported the case")
+        return permit(Rule.DOCUMENT_UPLOAD_REPORTER, "the actor's partij reported the case")
     if facts.active_grant(actor, now=now):
-        return _permit("document:upload:grant", "granted access to the case")
-    return _deny(
-        "document:upload:no-part",
+        return permit(Rule.DOCUMENT_UPLOAD_GRANT, "granted access to the case")
+    return deny(
+        Rule.DOCUMENT_UPLOAD_NO_PART,
         "only the reporting partij and participants granted access provide documents",
     )
 
@@ -190,16 +188,16 @@ def _download_path(
     if (gate := _regime_gate(actor, facts, now=now)) is not None:
         return gate
     if actor.has(Role.PROCESREGISSEUR):
-        return _permit("document:download:procesregisseur", "procesregisseur of the case")
+        return permit(Rule.DOCUMENT_DOWNLOAD_PROCESREGISSEUR, "procesregisseur of the case")
     # Art. 2.1, 3.5c: the provider stays controller of what it provided.
     if actor.partij_id == document.provider_id:
-        return _permit("document:download:provider", "the actor's partij provided the document")
+        return permit(Rule.DOCUMENT_DOWNLOAD_PROVIDER, "the actor's partij provided the document")
     if facts.active_grant(actor, now=now):
-        return _permit("document:download:grant", "granted access as RTO participant")
+        return permit(Rule.DOCUMENT_DOWNLOAD_GRANT, "granted access as RTO participant")
     ended = facts.ended_grant(actor, now=now)
     if ended is not None:
-        return _deny("grant:ended", _ended_reason(ended, facts.case, now=now))
-    return _deny("document:download:no-grant", "no access to this case has been granted")
+        return deny(Rule.GRANT_ENDED, _ended_reason(ended, facts.case, now=now))
+    return deny(Rule.DOCUMENT_DOWNLOAD_NO_GRANT, "no access to this case has been granted")
 
 
 def _ended_reason(grant: Grant, case: Case, *, now: datetime) -> str:
@@ -230,22 +228,22 @@ def may_download(
     phase = facts.case.phase
     # Art. 3.5a, Bijlage 2: a purpose of the case's current phase, and no other.
     if purpose not in PURPOSES_BY_PHASE[phase]:
-        return _deny(
-            "document:download:purpose-phase",
+        return deny(
+            Rule.DOCUMENT_DOWNLOAD_PURPOSE_PHASE,
             f"purpose {purpose} does not belong to phase {phase}; "
             f"allowed: {', '.join(sorted(PURPOSES_BY_PHASE[phase]))}",
         )
     allowed = document.purposes_in(phase)
     if not allowed:
         # Art. 3.5b, c: earlier documents wait for their provider's re-approval.
-        return _deny(
-            "document:download:reapproval",
+        return deny(
+            Rule.DOCUMENT_DOWNLOAD_REAPPROVAL,
             f"the document was provided for phase {document.phase}; its provider has not "
             f"approved it for phase {phase} (art. 3.5b)",
         )
     if purpose not in allowed:
-        return _deny(
-            "document:download:purpose",
+        return deny(
+            Rule.DOCUMENT_DOWNLOAD_PURPOSE,
             f"purpose {purpose} is not allowed for this document; its provider allowed: "
             f"{', '.join(sorted(allowed))}",
         )
@@ -253,20 +251,20 @@ def may_download(
     if document.restrictions.legal_basis is LegalBasis.TOESTEMMING and (
         consent is None or not consent.in_force(now=now)
     ):
-        return _deny(
-            "document:download:consent",
+        return deny(
+            Rule.DOCUMENT_DOWNLOAD_CONSENT,
             "the consent this document was provided on has been withdrawn (art. 7.2d, 13.7)",
         )
     if document.provider_kind in JUSTIFICATION_REQUIRED and (
         justification is None or len(justification.strip()) < MIN_JUSTIFICATION_LENGTH
     ):
-        return _deny(
-            "document:download:justification",
+        return deny(
+            Rule.DOCUMENT_DOWNLOAD_JUSTIFICATION,
             f"documents of the {document.provider_kind} are disclosed only with a "
             "justification (art. 8): say why you need it, as justification=... "
             f"(at least {MIN_JUSTIFICATION_LENGTH} characters)",
         )
-    return _permit(path.rule, f"{path.reason}; purpose {purpose}")
+    return permit(path.rule, f"{path.reason}; purpose {purpose}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -276,7 +274,7 @@ class Explanation:
     can_download: bool
     needs_justification: bool
     """Allowed once the user states a justification (police and OM documents, art. 8)."""
-    rule: str
+    rule: Rule
     reason: str
     loses_access_at_afschaling: bool
 
@@ -290,7 +288,7 @@ def explain_download(
     verdict = may_download(
         actor, document, facts, purpose=purpose, consent=consent, justification=None, now=now
     )
-    needs_justification = verdict.rule == "document:download:justification"
+    needs_justification = verdict.rule is Rule.DOCUMENT_DOWNLOAD_JUSTIFICATION
     can = verdict.allowed or needs_justification
     return Explanation(
         can_download=can,
@@ -307,46 +305,46 @@ def may_grant(
     if (denied := _standing(actor)) is not None:
         return denied
     if not actor.has(Role.PROCESREGISSEUR):
-        return _deny("grant:role", "only the procesregisseur grants access (art. 9.6)")
+        return deny(Rule.GRANT_ROLE, "only the procesregisseur grants access (art. 9.6)")
     if regime(facts.case, now=now) is not Regime.OPEN:
-        return _deny("grant:afschaling", "after afschaling no access is granted (art. 11.2)")
+        return deny(Rule.GRANT_AFSCHALING, "after afschaling no access is granted (art. 11.2)")
     if (unfit := _standing(grantee)) is not None:
-        return _deny(f"grant:{unfit.rule}", f"{grantee.username}: {unfit.reason}")
+        return deny(GRANTEE_UNFIT[unfit.rule], f"{grantee.username}: {unfit.reason}")
     if not grantee.roles & GRANTABLE_ROLES:
-        return _deny(
-            "grant:grantee-role",
+        return deny(
+            Rule.GRANT_GRANTEE_ROLE,
             f"{grantee.username} is not a participant or partner case worker",
         )
     if until is not None and until <= now:
-        return _deny("grant:until", "a grant's end must lie in the future")
+        return deny(Rule.GRANT_UNTIL, "a grant's end must lie in the future")
     if facts.active_grant(grantee, now=now):
-        return _deny("grant:duplicate", f"{grantee.username} already has access to this case")
-    return _permit("grant:create", f"procesregisseur grants {grantee.username} access")
+        return deny(Rule.GRANT_DUPLICATE, f"{grantee.username} already has access to this case")
+    return permit(Rule.GRANT_CREATE, f"procesregisseur grants {grantee.username} access")
 
 
 def may_revoke_grant(actor: Actor, grant: Grant, facts: CaseFacts, *, now: datetime) -> Decision:
     if (denied := _standing(actor)) is not None:
         return denied
     if not actor.has(Role.PROCESREGISSEUR):
-        return _deny("grant:role", "only the procesregisseur revokes access")
+        return deny(Rule.GRANT_ROLE, "only the procesregisseur revokes access")
     if not grant.active(facts.case, now=now):
-        return _deny("grant:ended", "the grant has ended already")
-    return _permit("grant:revoke", "procesregisseur revokes the grant")
+        return deny(Rule.GRANT_ENDED, "the grant has ended already")
+    return permit(Rule.GRANT_REVOKE, "procesregisseur revokes the grant")
 
 
 def may_change_phase(actor: Actor, case: Case, *, to: Phase) -> Decision:
     if (denied := _standing(actor)) is not None:
         return denied
     if not actor.has(Role.PROCESREGISSEUR):
-        return _deny("case:phase:role", "only the procesregisseur moves a case to its next phase")
+        return deny(Rule.CASE_PHASE_ROLE, "only the procesregisseur moves a case to its next phase")
     if case.phase is Phase.AFSCHALING:
-        return _deny("case:phase:final", "afschaling is final")
+        return deny(Rule.CASE_PHASE_FINAL, "afschaling is final")
     if to is not NEXT_PHASE[case.phase]:
-        return _deny(
-            "case:phase:order",
+        return deny(
+            Rule.CASE_PHASE_ORDER,
             f"a case moves one phase at a time: from {case.phase} only to {NEXT_PHASE[case.phase]}",
         )
-    return _permit("case:phase", f"from {case.phase} to {to}")
+    return permit(Rule.CASE_PHASE, f"from {case.phase} to {to}")
 
 
 def may_approve(
@@ -362,39 +360,41 @@ def may_approve(
         return denied
     # Art. 3.5c: the provider keeps the say over further use of what it provided.
     if actor.partij_id != document.provider_id:
-        return _deny("document:approve:provider", "only the providing partij approves its document")
+        return deny(
+            Rule.DOCUMENT_APPROVE_PROVIDER, "only the providing partij approves its document"
+        )
     if regime(facts.case, now=now) is Regime.DESTROYED:
-        return _deny("case:destroyed", "the case's personal data is destroyed (art. 11.2c)")
+        return deny(Rule.CASE_DESTROYED, "the case's personal data is destroyed (art. 11.2c)")
     if phase is not facts.case.phase:
-        return _deny(
-            "document:approve:phase",
+        return deny(
+            Rule.DOCUMENT_APPROVE_PHASE,
             f"the case is in phase {facts.case.phase}; approve the document for that phase",
         )
     if phase is document.phase:
-        return _deny("document:approve:same-phase", "the document was provided for this phase")
+        return deny(Rule.DOCUMENT_APPROVE_SAME_PHASE, "the document was provided for this phase")
     foreign = purposes - PURPOSES_BY_PHASE[phase]
     if not purposes or foreign:
-        return _deny(
-            "document:approve:purposes",
+        return deny(
+            Rule.DOCUMENT_APPROVE_PURPOSES,
             f"name purposes of phase {phase}: {', '.join(sorted(PURPOSES_BY_PHASE[phase]))}",
         )
-    return _permit("document:approve", f"provider approves the document for phase {phase}")
+    return permit(Rule.DOCUMENT_APPROVE, f"provider approves the document for phase {phase}")
 
 
 def may_record_consent(actor: Actor) -> Decision:
     if (denied := _standing(actor)) is not None:
         return denied
     if not actor.roles & CONSENT_ROLES:
-        return _deny("consent:role", "consent is recorded by the partner that obtained it")
-    return _permit("consent:record", "the providing partij records the consent it obtained")
+        return deny(Rule.CONSENT_ROLE, "consent is recorded by the partner that obtained it")
+    return permit(Rule.CONSENT_RECORD, "the providing partij records the consent it obtained")
 
 
 def may_withdraw_consent(actor: Actor, consent: Consent) -> Decision:
     if (denied := _standing(actor)) is not None:
         return denied
     if actor.partij_id != consent.partij_id:
-        return _deny("consent:partij", "only the partij that recorded the consent withdraws it")
-    return _permit("consent:withdraw", "the partij that obtained the consent withdraws it")
+        return deny(Rule.CONSENT_PARTIJ, "only the partij that recorded the consent withdraws it")
+    return permit(Rule.CONSENT_WITHDRAW, "the partij that obtained the consent withdraws it")
 
 
 def may_admit_to_archive(
@@ -403,14 +403,14 @@ def may_admit_to_archive(
     if (denied := _standing(actor)) is not None:
         return denied
     if not actor.has(Role.MANAGER):
-        return _deny("archive:role", "only the manager decides access to archived cases (11.2b)")
+        return deny(Rule.ARCHIVE_ROLE, "only the manager decides access to archived cases (11.2b)")
     if regime(facts.case, now=now) not in {Regime.RESTRICTED, Regime.ARCHIVED}:
-        return _deny(
-            "archive:regime", "only a case after afschaling, not yet destroyed, has an archive"
+        return deny(
+            Rule.ARCHIVE_REGIME, "only a case after afschaling, not yet destroyed, has an archive"
         )
     if (unfit := _standing(grantee)) is not None:
-        return _deny(f"archive:{unfit.rule}", f"{grantee.username}: {unfit.reason}")
-    return _permit("archive:admit", f"the manager admits {grantee.username} (art. 11.2b)")
+        return deny(ADMITTEE_UNFIT[unfit.rule], f"{grantee.username}: {unfit.reason}")
+    return permit(Rule.ARCHIVE_ADMIT, f"the manager admits {grantee.username} (art. 11.2b)")
 
 
 def may_request_further_use(
@@ -419,36 +419,38 @@ def may_request_further_use(
     if (denied := _standing(actor)) is not None:
         return denied
     if actor.partij_id == document.provider_id:
-        return _deny("further-use:own", "a partij needs no approval to use its own document")
+        return deny(Rule.FURTHER_USE_OWN, "a partij needs no approval to use its own document")
     if facts.active_grant(actor, now=now) is None:
-        return _deny("further-use:no-grant", "only a participant with access asks for further use")
-    return _permit("further-use:request", "a participant asks the provider (art. 3.5d)")
+        return deny(
+            Rule.FURTHER_USE_NO_GRANT, "only a participant with access asks for further use"
+        )
+    return permit(Rule.FURTHER_USE_REQUEST, "a participant asks the provider (art. 3.5d)")
 
 
 def may_decide_further_use(actor: Actor, document: Document) -> Decision:
     if (denied := _standing(actor)) is not None:
         return denied
     if actor.partij_id != document.provider_id:
-        return _deny("further-use:provider", "only the providing partij decides (art. 3.5d)")
-    return _permit("further-use:decide", "the providing partij decides (art. 3.5d)")
+        return deny(Rule.FURTHER_USE_PROVIDER, "only the providing partij decides (art. 3.5d)")
+    return permit(Rule.FURTHER_USE_DECIDE, "the providing partij decides (art. 3.5d)")
 
 
 def may_explain_access(actor: Actor) -> Decision:
     if (denied := _standing(actor)) is not None:
         return denied
     if not actor.roles & {Role.PROCESREGISSEUR, Role.MANAGER}:
-        return _deny(
-            "access:explain:role", "only the procesregisseur and manager see who has access"
+        return deny(
+            Rule.ACCESS_EXPLAIN_ROLE, "only the procesregisseur and manager see who has access"
         )
-    return _permit("access:explain", "overview of access for the procesregisseur or manager")
+    return permit(Rule.ACCESS_EXPLAIN, "overview of access for the procesregisseur or manager")
 
 
 def may_withdraw_partij(actor: Actor) -> Decision:
     if (denied := _standing(actor)) is not None:
         return denied
     if not actor.has(Role.MANAGER):
-        return _deny("partij:withdraw:role", "only the manager records a partij's withdrawal")
-    return _permit("partij:withdraw", "the manager records the partij's withdrawal (art. 27.3)")
+        return deny(Rule.PARTIJ_WITHDRAW_ROLE, "only the manager records a partij's withdrawal")
+    return permit(Rule.PARTIJ_WITHDRAW, "the manager records the partij's withdrawal (art. 27.3)")
 
 
 # --- the audit log (issue 5) ------------------------------------------------------------
@@ -463,9 +465,9 @@ def may_read_audit_log(actor: Actor) -> Decision:
     if (denied := _standing(actor)) is not None:
         return denied
     if actor.has(Role.MANAGER):
-        return _permit("audit:read:manager", "the manager keeps the register and the log")
+        return permit(Rule.AUDIT_READ_MANAGER, "the manager keeps the register and the log")
     if actor.has(Role.FG):
-        return _permit(
-            "audit:read:fg", "the functionaris gegevensbescherming supervises (art. 24.4)"
+        return permit(
+            Rule.AUDIT_READ_FG, "the functionaris gegevensbescherming supervises (art. 24.4)"
         )
-    return _deny("audit:read:role", "only the manager and the FG read the audit log")
+    return deny(Rule.AUDIT_READ_ROLE, "only the manager and the FG read the audit log")

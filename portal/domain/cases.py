@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import NewType
 from uuid import UUID
 
-from portal.domain.parties import PartijId
+from portal.domain.partijen import PartijId
 
 
 class Phase(enum.StrEnum):

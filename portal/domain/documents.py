@@ -9,7 +9,7 @@ from typing import NewType
 from uuid import UUID
 
 from portal.domain.cases import PURPOSES_BY_PHASE, CaseId, Phase, Purpose
-from portal.domain.parties import PartijId, PartijKind, UserId
+from portal.domain.partijen import PartijId, PartijKind, UserId
 
 
 class LegalBasis(enum.StrEnum):
@@ -120,3 +120,13 @@ def check_restrictions(*, phase: Phase, restrictions: Restrictions) -> None:
 
 class RestrictionsRefused(Exception):
     """The declared purposes, categories or basis do not fit; the message says why."""
+
+
+def approval_purposes(phase: Phase, requested: frozenset[Purpose] | None) -> frozenset[Purpose]:
+    """The purposes a re-approval covers: those named, or else every purpose of the phase.
+
+    Art. 3.5b-c: the provider approves its document for the new phase; naming no purposes
+    approves it for the phase's whole closed list (Bijlage 2), as it would have been had it
+    been provided in that phase.
+    """
+    return requested if requested is not None else PURPOSES_BY_PHASE[phase]

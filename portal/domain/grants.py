@@ -8,7 +8,7 @@ from typing import NewType
 from uuid import UUID
 
 from portal.domain.cases import Case, CaseId
-from portal.domain.parties import UserId
+from portal.domain.partijen import UserId
 
 GrantId = NewType("GrantId", UUID)
 
@@ -40,3 +40,17 @@ class ArchiveAdmission:
     user_id: UserId
     admitted_at: datetime
     reason: str
+
+
+def grants_ending_at_afschaling(
+    grants: tuple[Grant, ...], case: Case, *, at: datetime
+) -> tuple[Grant, ...]:
+    """Art. 11.2: the afschaling decision ends, at once, every grant still running then."""
+    return tuple(grant for grant in grants if grant.active(case, now=at))
+
+
+def grants_ending_at_withdrawal(grants: tuple[Grant, ...]) -> tuple[Grant, ...]:
+    """Art. 27.3: a partij that leaves the covenant loses all access: every grant of its
+    users that is not revoked already is revoked with it (expired ones included, so none
+    can come back to life through a later change of its end)."""
+    return tuple(grant for grant in grants if grant.revoked_at is None)

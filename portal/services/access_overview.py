@@ -9,7 +9,8 @@ from portal.db import consents as consents_db
 from portal.db import documents as documents_db
 from portal.db import partijen as partijen_db
 from portal.domain import access
-from portal.domain.audit import Action, ProcessingActivity
+from portal.domain.actions import Action
+from portal.domain.register import ProcessingActivity
 from portal.services import audit
 from portal.services.audit import RequestContext
 from portal.services.cases import case_facts, visible_case

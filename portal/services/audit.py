@@ -18,17 +18,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from portal.db import audit_log as audit_log_db
-from portal.domain.audit import (
-    Action,
-    AuditEntry,
-    Outcome,
-    ProcessingActivity,
-    case_subject_reference,
-    subject_pseudonym,
-)
+from portal.domain.actions import Action, Outcome
+from portal.domain.audit import AuditEntry, case_subject_reference, subject_pseudonym
 from portal.domain.cases import Case
 from portal.domain.documents import Document
-from portal.domain.parties import Actor
+from portal.domain.partijen import Actor
+from portal.domain.register import ProcessingActivity
 from portal.services.clock import Clock
 from portal.services.errors import AuditUnavailable, Forbidden
 

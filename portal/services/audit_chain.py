@@ -21,7 +21,7 @@ from portal.db import audit_log as audit_log_db
 from portal.db import signing_keys as signing_keys_db
 from portal.db.audit_log import CheckpointRow
 from portal.db.transactions import is_unique_violation, write_transaction
-from portal.domain.audit import (
+from portal.domain.audit_chain import (
     StoredCheckpoint,
     StoredRecord,
     Verdict,

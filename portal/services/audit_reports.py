@@ -21,19 +21,16 @@ from dataclasses import dataclass, replace
 
 from portal.db import audit_log as audit_log_db
 from portal.domain import access
+from portal.domain.actions import Action, Outcome
 from portal.domain.audit import (
     DISCLOSURE_ACTIONS,
     FIELD_NAMES,
-    REGISTER,
-    Action,
     AuditQuery,
-    Outcome,
-    ProcessingActivity,
-    RegisterEntry,
-    StoredRecord,
     SubjectOverview,
     subject_overview,
 )
+from portal.domain.audit_chain import StoredRecord
+from portal.domain.register import REGISTER, ProcessingActivity, RegisterEntry
 from portal.services import audit
 from portal.services.audit import RequestContext
 from portal.services.clock import Clock

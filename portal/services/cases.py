@@ -15,8 +15,10 @@ from portal.db import grants as grants_db
 from portal.db import partijen as partijen_db
 from portal.db.transactions import write_transaction
 from portal.domain import access
-from portal.domain.audit import Action, Outcome, ProcessingActivity
+from portal.domain.actions import Action, Outcome
 from portal.domain.cases import Case, CaseId, Phase
+from portal.domain.grants import grants_ending_at_afschaling
+from portal.domain.register import ProcessingActivity
 from portal.services import audit
 from portal.services.audit import RequestContext
 from portal.services.clock import Clock
@@ -173,17 +175,16 @@ async def change_phase(
         )
         if afschaling_at is not None:
             # Art. 11.2: all RTO participants' access ends at once; each end is on record.
-            for grant in facts.grants:
-                if grant.active(case, now=now):
-                    await audit.record(
-                        audit.entry(
-                            context,
-                            Action.GRANT_END,
-                            Outcome.SUCCESS,
-                            reason=f"grant {grant.id} of user {grant.user_id} ends at afschaling",
-                            started_at=now,
-                            activity=ProcessingActivity.CASE_REGISTRATION,
-                            case=moved,
-                        )
+            for grant in grants_ending_at_afschaling(facts.grants, case, at=now):
+                await audit.record(
+                    audit.entry(
+                        context,
+                        Action.GRANT_END,
+                        Outcome.SUCCESS,
+                        reason=f"grant {grant.id} of user {grant.user_id} ends at afschaling",
+                        started_at=now,
+                        activity=ProcessingActivity.CASE_REGISTRATION,
+                        case=moved,
                     )
+                )
     return moved

@@ -8,8 +8,9 @@ from datetime import datetime
 from portal.db import consents as consents_db
 from portal.db.transactions import write_transaction
 from portal.domain import access
-from portal.domain.audit import Action, ProcessingActivity
-from portal.domain.consent import Consent
+from portal.domain.actions import Action
+from portal.domain.consents import Consent
+from portal.domain.register import ProcessingActivity
 from portal.services import audit
 from portal.services.audit import RequestContext
 from portal.services.clock import Clock

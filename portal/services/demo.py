@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.db import partijen as partijen_db
-from portal.domain.parties import PartijKind, Role
+from portal.domain.partijen import PartijKind, Role
 from portal.services import partijen, users
 from portal.services.clock import Clock
 

@@ -39,13 +39,16 @@ from portal.db import further_use as further_use_db
 from portal.db import partijen as partijen_db
 from portal.db.transactions import write_transaction
 from portal.domain import access
-from portal.domain.audit import Action, AuditEntry, Outcome, ProcessingActivity
-from portal.domain.cases import PURPOSES_BY_PHASE, Case, Phase, Purpose
+from portal.domain.actions import Action, Outcome
+from portal.domain.audit import AuditEntry
+from portal.domain.cases import Case, Phase, Purpose
+from portal.domain.consents import consent_usable_for_upload
 from portal.domain.documents import (
     Document,
     DocumentId,
     Restrictions,
     RestrictionsRefused,
+    approval_purposes,
     check_restrictions,
     object_key_for,
 )
@@ -56,6 +59,8 @@ from portal.domain.intake import (
     check_media_type,
     normalise_file_name,
 )
+from portal.domain.register import ProcessingActivity
+from portal.domain.rules import Decision, Rule
 from portal.services import audit
 from portal.services.audit import RequestContext
 from portal.services.cases import case_facts
@@ -219,7 +224,7 @@ async def upload_document(
 
 async def _admit_upload(
     context: RequestContext, case_id: uuid.UUID, upload: Upload, started: datetime
-) -> tuple[Case, access.Decision, str]:
+) -> tuple[Case, Decision, str]:
     """The checks before a byte is stored: case, rules, restrictions, name (each audited)."""
     case = await cases_db.case_by_id(case_id)
     if case is None:
@@ -239,7 +244,11 @@ async def _admit_upload(
         raise InvalidInput(str(exc)) from exc
     consent_id = upload.restrictions.consent_id
     if consent_id is not None:
-        problem = await consents_db.consent_usable_by(consent_id, context.actor.partij_id)
+        problem = consent_usable_for_upload(
+            await consents_db.consent_by_id(consent_id),
+            partij_id=context.actor.partij_id,
+            now=started,
+        )
         if problem is not None:
             await _deny_upload(context, case, problem, started)
             raise InvalidInput(problem)
@@ -418,7 +427,7 @@ async def approve_document(
         raise NotFound(f"no document {document_id}")
     facts = await case_facts(case)
     now = clock()
-    chosen = purposes if purposes is not None else PURPOSES_BY_PHASE[phase]
+    chosen = approval_purposes(phase, purposes)
     decision = access.may_approve(
         context.actor, document, facts, phase=phase, purposes=chosen, now=now
     )
@@ -433,7 +442,7 @@ async def approve_document(
             document=document,
         )
         if (
-            decision.rule == "document:approve:provider"
+            decision.rule is Rule.DOCUMENT_APPROVE_PROVIDER
             and not access.may_see_case(context.actor, facts, now=now).allowed
         ):
             # Someone with no part in the case learns nothing of the document.

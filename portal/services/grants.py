@@ -14,9 +14,10 @@ from portal.db import grants as grants_db
 from portal.db import partijen as partijen_db
 from portal.db.transactions import write_transaction
 from portal.domain import access
-from portal.domain.access import Decision
-from portal.domain.audit import Action, ProcessingActivity
+from portal.domain.actions import Action
 from portal.domain.grants import Grant
+from portal.domain.register import ProcessingActivity
+from portal.domain.rules import Decision
 from portal.services import audit
 from portal.services.audit import RequestContext
 from portal.services.cases import case_facts, visible_case

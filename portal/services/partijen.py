@@ -8,8 +8,10 @@ from portal.db import grants as grants_db
 from portal.db import partijen as partijen_db
 from portal.db.transactions import write_transaction
 from portal.domain import access
-from portal.domain.audit import Action, ProcessingActivity
-from portal.domain.parties import Partij, PartijKind
+from portal.domain.actions import Action
+from portal.domain.grants import grants_ending_at_withdrawal
+from portal.domain.partijen import Partij, PartijKind
+from portal.domain.register import ProcessingActivity
 from portal.services import audit
 from portal.services.audit import RequestContext
 from portal.services.clock import Clock
@@ -43,14 +45,13 @@ async def withdraw_partij(context: RequestContext, *, partij_id: uuid.UUID, cloc
     async with write_transaction():
         await partijen_db.withdraw_partij(partij_id=partij.id, now=now)
         for user in await partijen_db.users_of_partij(partij.id):
-            for grant in await grants_db.grants_of_user(user.user_id):
-                if grant.revoked_at is None:
-                    await grants_db.revoke_grant(
-                        grant_id=grant.id,
-                        revoked_by=context.actor.user_id,
-                        reason="the partij withdrew from the covenant (art. 27.3)",
-                        now=now,
-                    )
+            for grant in grants_ending_at_withdrawal(await grants_db.grants_of_user(user.user_id)):
+                await grants_db.revoke_grant(
+                    grant_id=grant.id,
+                    revoked_by=context.actor.user_id,
+                    reason="the partij withdrew from the covenant (art. 27.3)",
+                    now=now,
+                )
         await audit.success(
             context,
             Action.PARTIJ_WITHDRAW,

@@ -8,7 +8,7 @@ import secrets
 
 from portal.db import partijen as partijen_db
 from portal.db import tokens as tokens_db
-from portal.domain.parties import Actor, Role, User
+from portal.domain.partijen import Actor, Role, User
 from portal.services.clock import Clock
 from portal.services.errors import Conflict, InvalidInput, NotFound
 

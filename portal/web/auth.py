@@ -16,7 +16,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import ASGIApp
 
-from portal.domain.parties import Actor
+from portal.domain.partijen import Actor
 from portal.services.audit import RequestContext, record_failed_login
 from portal.services.clock import Clock
 from portal.services.users import authenticate

@@ -8,10 +8,10 @@ from uuid import UUID
 import msgspec
 
 from portal.domain.cases import Case, Phase, Purpose
-from portal.domain.consent import Consent
+from portal.domain.consents import Consent
 from portal.domain.documents import DataCategory, Document, LegalBasis
 from portal.domain.grants import Grant
-from portal.domain.parties import Partij, PartijKind, PartijStatus
+from portal.domain.partijen import Partij, PartijKind, PartijStatus
 from portal.services.access_overview import AccessLine
 
 

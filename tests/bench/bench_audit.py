@@ -29,16 +29,10 @@ import asyncpg
 from crypto import GnuPGHome, MasterKey, SigningKeys
 from portal.db import audit_log as audit_log_db
 from portal.db.engine import bind_engine, close_engine, migrate, open_engine, postgres_engine
-from portal.domain.audit import (
-    FIELD_NAMES,
-    GENESIS_HASH,
-    Action,
-    AuditEntry,
-    Outcome,
-    ProcessingActivity,
-    entry_fields,
-    record_hash,
-)
+from portal.domain.actions import Action, Outcome
+from portal.domain.audit import FIELD_NAMES, AuditEntry
+from portal.domain.audit_chain import GENESIS_HASH, entry_fields, record_hash
+from portal.domain.register import ProcessingActivity
 from portal.services.audit_chain import AuditSigner, verify_log
 from tests.services.postgres import postgres_server
 

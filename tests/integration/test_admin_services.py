@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from portal.db.tables import ApiToken, User
-from portal.domain.parties import PartijKind, PartijStatus, Role
+from portal.domain.partijen import PartijKind, PartijStatus, Role
 from portal.services.demo import COVENANT_PARTIJEN, DEMO_USERS, load_demo
 from portal.services.errors import Conflict, InvalidInput, NotFound
 from portal.services.partijen import add_partij

@@ -20,16 +20,10 @@ import pytest
 from crypto import GnuPGHome, MasterKey, SigningKeys
 from portal.db import audit_log as audit_log_db
 from portal.db.tables import AuditCheckpoint, AuditEvent
-from portal.domain.audit import (
-    FIELD_NAMES,
-    Action,
-    AuditEntry,
-    BreakKind,
-    Outcome,
-    ProcessingActivity,
-    chain_hash,
-    record_hash,
-)
+from portal.domain.actions import Action, Outcome
+from portal.domain.audit import FIELD_NAMES, AuditEntry
+from portal.domain.audit_chain import BreakKind, chain_hash, record_hash
+from portal.domain.register import ProcessingActivity
 from portal.services.audit_chain import AuditSigner, sign_checkpoint, verify_log
 from tests.services import free_port
 

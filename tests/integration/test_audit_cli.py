@@ -16,7 +16,9 @@ import pytest
 
 from portal.db import audit_log as audit_log_db
 from portal.db.engine import bind_engine, migrate, sqlite_engine
-from portal.domain.audit import Action, AuditEntry, Outcome, ProcessingActivity
+from portal.domain.actions import Action, Outcome
+from portal.domain.audit import AuditEntry
+from portal.domain.register import ProcessingActivity
 from tests.services import free_port
 
 PORTAL = str(Path(sys.executable).parent / "portal")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from portal.domain.cases import Case, CaseId, Phase, Purpose
-from portal.domain.consent import Consent
+from portal.domain.consents import Consent
 from portal.domain.documents import (
     Approval,
     ConsentId,
@@ -19,7 +19,7 @@ from portal.domain.documents import (
     Restrictions,
 )
 from portal.domain.grants import ArchiveAdmission, Grant, GrantId
-from portal.domain.parties import Actor, PartijId, PartijKind, PartijStatus, Role, UserId
+from portal.domain.partijen import Actor, PartijId, PartijKind, PartijStatus, Role, UserId
 
 ZVH = PartijId(UUID(int=1))
 VENLO = PartijId(UUID(int=2))  # reported the case

@@ -17,7 +17,7 @@ from portal.domain import access
 from portal.domain.access import CaseFacts
 from portal.domain.cases import PURPOSES_BY_PHASE, Phase
 from portal.domain.documents import LegalBasis
-from portal.domain.parties import Actor, Role
+from portal.domain.partijen import Actor, Role
 from portal.domain.retention import add_months
 from tests.unit import cast
 

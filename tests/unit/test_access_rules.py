@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal.domain import access
-from portal.domain.access import CaseFacts, Decision
+from portal.domain.access import CaseFacts
 from portal.domain.cases import Phase, Purpose
 from portal.domain.documents import (
     Approval,
@@ -15,8 +15,9 @@ from portal.domain.documents import (
     RestrictionsRefused,
     check_restrictions,
 )
-from portal.domain.parties import Actor, PartijKind, PartijStatus, Role
+from portal.domain.partijen import Actor, PartijKind, PartijStatus, Role
 from portal.domain.retention import Regime, add_months, regime, timeline
+from portal.domain.rules import Decision
 from tests.unit import cast
 
 NOW = cast.OPEN_NOW

@@ -13,14 +13,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal.domain import access
-from portal.domain.audit import (
-    FIELD_NAMES,
+from portal.domain.actions import Action, Outcome
+from portal.domain.audit import FIELD_NAMES, AuditEntry, subject_overview, subject_pseudonym
+from portal.domain.audit_chain import (
     GENESIS_HASH,
-    Action,
-    AuditEntry,
     BreakKind,
-    Outcome,
-    ProcessingActivity,
     StoredCheckpoint,
     StoredRecord,
     Verdict,
@@ -30,11 +27,10 @@ from portal.domain.audit import (
     entry_fields,
     parse_checkpoint_statement,
     record_hash,
-    subject_overview,
-    subject_pseudonym,
     verify_chain,
 )
-from portal.domain.parties import Actor, PartijStatus, Role
+from portal.domain.partijen import Actor, PartijStatus, Role
+from portal.domain.register import ProcessingActivity
 from tests.unit import cast
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

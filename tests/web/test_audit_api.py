@@ -15,7 +15,9 @@ import pytest
 
 from portal.db import audit_log as audit_log_db
 from portal.db.tables import AuditEvent
-from portal.domain.audit import REGISTER, Action, AuditEntry
+from portal.domain.actions import Action
+from portal.domain.audit import AuditEntry
+from portal.domain.register import REGISTER
 from tests.web.portal_client import AANMELDING_METADATA, PortalClient, pdf_bytes
 
 # Covered by tests against a real server, where a client can really go away mid-stream.

@@ -1,0 +1,82 @@
+"""Small rules of the protocol that services used to decide themselves, table by table."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.domain.actions import Action
+from portal.domain.cases import PURPOSES_BY_PHASE, Phase, Purpose
+from portal.domain.consents import consent_usable_for_upload
+from portal.domain.documents import approval_purposes
+from portal.domain.grants import grants_ending_at_afschaling, grants_ending_at_withdrawal
+from portal.domain.partijen import Role
+from portal.domain.register import ACTIVITY_OF, REGISTER
+from tests.unit import cast
+
+
+def test_art24_3_every_action_belongs_to_one_register_entry() -> None:
+    assert set(ACTIVITY_OF) == set(Action)
+    assert set(ACTIVITY_OF.values()) <= set(REGISTER)
+
+
+def test_art11_2_afschaling_ends_only_the_grants_still_running() -> None:
+    bob, carol, dave = (cast.actor(Role.DEELNEMER, name=n) for n in ("bob", "carol", "dave"))
+    running = cast.grant(bob)
+    expired = cast.grant(carol, until=cast.ENDED)
+    revoked = cast.grant(dave, revoked_at=cast.ENDED)
+    ending = grants_ending_at_afschaling(
+        (running, expired, revoked), cast.case(Phase.RTO), at=cast.OPEN_NOW
+    )
+    assert ending == (running,)
+
+
+def test_art27_3_withdrawal_revokes_every_grant_not_revoked_already() -> None:
+    bob, carol, dave = (cast.actor(Role.DEELNEMER, name=n) for n in ("bob", "carol", "dave"))
+    running = cast.grant(bob)
+    expired = cast.grant(carol, until=cast.ENDED)
+    revoked = cast.grant(dave, revoked_at=cast.ENDED)
+    assert grants_ending_at_withdrawal((running, expired, revoked)) == (running, expired)
+
+
+@pytest.mark.parametrize(
+    ("consent", "partij", "expected"),
+    [
+        pytest.param("in-force", cast.GGZ, None, id="art7.2c-own-consent-in-force"),
+        pytest.param(
+            "withdrawn", cast.GGZ, "the consent was withdrawn", id="art7.2d-own-consent-withdrawn"
+        ),
+        pytest.param(
+            "in-force",
+            cast.VENLO,
+            "no consent record of the providing partij with that id",
+            id="art7.2c-another-partijs-consent",
+        ),
+        pytest.param(
+            "none",
+            cast.GGZ,
+            "no consent record of the providing partij with that id",
+            id="art7.2c-no-consent",
+        ),
+    ],
+)
+def test_art7_2_a_document_is_provided_only_on_the_partijs_own_consent_in_force(
+    consent: str, partij: object, expected: str | None
+) -> None:
+    record = {
+        "in-force": cast.consent(),
+        "withdrawn": cast.consent(withdrawn_at=cast.ENDED),
+        "none": None,
+    }[consent]
+    assert (
+        consent_usable_for_upload(record, partij_id=partij, now=cast.OPEN_NOW)  # type: ignore[arg-type]  # the table holds PartijIds
+        == expected
+    )
+
+
+def test_art3_5b_an_approval_naming_no_purposes_covers_the_whole_phase() -> None:
+    assert approval_purposes(Phase.RTO, None) == PURPOSES_BY_PHASE[Phase.RTO]
+
+
+def test_art3_5b_an_approval_covers_the_purposes_it_names() -> None:
+    named = frozenset({Purpose.MONITORING})
+    assert approval_purposes(Phase.RTO, named) == named
