@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from portal.db import repositories
+from portal.db import consents as consents_db
+from portal.db import documents as documents_db
+from portal.db import partijen as partijen_db
 from portal.domain import access
 from portal.domain.actions import Action
 from portal.services.audit import AuditLog, RequestContext
@@ -40,11 +42,11 @@ async def explain_access(
             case=case,
         )
     facts = await case_facts(case)
-    actors = await repositories.all_actors()
+    actors = await partijen_db.all_actors()
     lines = []
-    for document in await repositories.documents_of_case(case.id):
+    for document in await documents_db.documents_of_case(case.id):
         consent_id = document.restrictions.consent_id
-        consent = await repositories.consent_by_id(consent_id) if consent_id else None
+        consent = await consents_db.consent_by_id(consent_id) if consent_id else None
         for actor in actors:
             explained = access.explain_download(actor, document, facts, consent=consent, now=now)
             lines.append(

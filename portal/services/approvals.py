@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from portal.db import repositories
-from portal.db.repositories import write_transaction
+from portal.db import documents as documents_db
+from portal.db import further_use as further_use_db
+from portal.db.transactions import write_transaction
 from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.cases import Phase, Purpose
@@ -55,7 +56,7 @@ async def approve_document(
             raise NotFound(f"no document {document_id}")
         raise refusal
     async with write_transaction():
-        await repositories.insert_approval(
+        await documents_db.insert_approval(
             document_id=document.id,
             phase=phase,
             purposes=chosen,
@@ -70,7 +71,7 @@ async def approve_document(
             case=facts.case,
             document=document,
         )
-    approved = await repositories.document_by_id(document.id)
+    approved = await documents_db.document_by_id(document.id)
     if approved is None:  # pragma: no cover - the document was just read
         raise NotFound(f"no document {document_id}")
     return approved
@@ -100,7 +101,7 @@ async def request_further_use(
     if not description.strip():
         raise InvalidInput("describe the task the document would be used for")
     async with write_transaction():
-        request_id = await repositories.insert_further_use_request(
+        request_id = await further_use_db.insert_further_use_request(
             document_id=document.id, actor=context.actor, description=description.strip(), now=now
         )
         await audit.succeed(
@@ -124,11 +125,11 @@ async def decide_further_use(
     clock: Clock,
 ) -> None:
     """The providing partij approves or refuses a request for further use (art. 3.5d)."""
-    request = await repositories.further_use_request(request_id)
+    request = await further_use_db.further_use_request(request_id)
     if request is None:
         raise NotFound(f"no further-use request {request_id}")
     document, facts = await readable_document(
-        context, uuid.UUID(str(request["document"])), audit=audit, clock=clock
+        context, request.document_id, audit=audit, clock=clock
     )
     now = clock()
     decision = access.may_decide_further_use(context.actor, document)
@@ -141,10 +142,10 @@ async def decide_further_use(
             case=facts.case,
             document=document,
         )
-    if request["decided_at"] is not None:
+    if request.decided_at is not None:
         raise Conflict(f"request {request_id} was decided already")
     async with write_transaction():
-        await repositories.decide_further_use(
+        await further_use_db.decide_further_use(
             request_id=request_id,
             approved=approve,
             decided_by=context.actor.user_id,

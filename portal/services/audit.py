@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypedDict, Unpack
 
-from portal.db import repositories
+from portal.db import audit_log as audit_log_db
 from portal.domain.actions import Action, Outcome
 from portal.domain.audit import AuditEntry, case_subject_reference, subject_pseudonym
 from portal.domain.cases import Case
@@ -239,7 +239,7 @@ class AuditLog:
 
     async def _append(self, entry: AuditEntry) -> None:
         try:
-            await repositories.append_audit(entry)
+            await audit_log_db.append_audit(entry)
         except Exception as exc:
             # The operator needs to know at once: while this fails, no document leaves.
             log.exception("audit log write failed for %s; refusing the action", entry.action)

@@ -18,9 +18,8 @@ import io
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from portal.db import repositories
+from portal.db import audit_log as audit_log_db
 from portal.domain import access
 from portal.domain.actions import Action, Outcome
 from portal.domain.audit import (
@@ -30,7 +29,7 @@ from portal.domain.audit import (
     SubjectOverview,
     subject_overview,
 )
-from portal.domain.audit_chain import canonical_fields
+from portal.domain.audit_chain import StoredRecord
 from portal.domain.register import REGISTER, RegisterEntry
 from portal.services.audit import About, AuditLog, RequestContext
 from portal.services.clock import Clock
@@ -101,8 +100,8 @@ def _describe(query: AuditQuery) -> str:
     return "filters: " + (" ".join(parts) if parts else "none")
 
 
-def _record(row: Mapping[str, Any]) -> AuditRecord:
-    return {"seq": int(row["seq"]), **canonical_fields(row), "hash": row["hash"]}
+def _record(row: StoredRecord) -> AuditRecord:
+    return {"seq": row.seq, **row.fields, "hash": row.hash}
 
 
 def _check_page(after: int, limit: int) -> None:
@@ -130,10 +129,10 @@ async def read_audit_log(
         audit=audit,
         clock=clock,
     )
-    rows = await repositories.audit_page(query, after_seq=after, limit=limit)
+    rows = await audit_log_db.audit_page(query, after_seq=after, limit=limit)
     return AuditPage(
         records=[_record(row) for row in rows],
-        next_after=int(rows[-1]["seq"]) if len(rows) == limit else None,
+        next_after=rows[-1].seq if len(rows) == limit else None,
     )
 
 
@@ -178,9 +177,9 @@ async def overview_of_subject(
     rows: list[AuditRecord] = []
     after = 0
     query = AuditQuery(data_subject_ref=pseudonym)
-    while batch := await repositories.audit_page(query, after_seq=after, limit=EXPORT_BATCH):
-        rows.extend(canonical_fields(row) for row in batch)
-        after = int(batch[-1]["seq"])
+    while batch := await audit_log_db.audit_page(query, after_seq=after, limit=EXPORT_BATCH):
+        rows.extend(row.fields for row in batch)
+        after = batch[-1].seq
     return subject_overview(pseudonym, rows)
 
 
@@ -209,8 +208,8 @@ async def _export(query: AuditQuery, export_format: ExportFormat) -> AsyncIterat
     if export_format is ExportFormat.CSV:
         yield _csv_line(columns)
     after = 0
-    while batch := await repositories.audit_page(query, after_seq=after, limit=EXPORT_BATCH):
-        after = int(batch[-1]["seq"])
+    while batch := await audit_log_db.audit_page(query, after_seq=after, limit=EXPORT_BATCH):
+        after = batch[-1].seq
         if export_format is ExportFormat.CSV:
             yield b"".join(_csv_line(_csv_values(row, columns)) for row in batch)
         else:
@@ -219,9 +218,8 @@ async def _export(query: AuditQuery, export_format: ExportFormat) -> AsyncIterat
             )
 
 
-def _csv_values(row: Mapping[str, Any], columns: Sequence[str]) -> list[object]:
-    record = {**canonical_fields(row), "seq": row["seq"], "prev_hash": row["prev_hash"]}
-    record["hash"] = row["hash"]
+def _csv_values(row: StoredRecord, columns: Sequence[str]) -> list[object]:
+    record = {**row.fields, "seq": row.seq, "prev_hash": row.prev_hash, "hash": row.hash}
     return ["" if record[name] is None else record[name] for name in columns]
 
 
@@ -237,9 +235,9 @@ def _csv_line(values: Sequence[object]) -> bytes:
 _OK_OUTCOMES = frozenset({Outcome.PERMIT.value, Outcome.SUCCESS.value})
 
 
-def logboek_span(row: Mapping[str, Any]) -> dict[str, object]:
+def logboek_span(row: StoredRecord) -> dict[str, object]:
     """One record as a Logboek Dataverwerkingen span."""
-    fields = canonical_fields(row)
+    fields = row.fields
     attributes: dict[str, object] = {
         "dpl.core.processing_activity_id": fields["processing_activity"],
         "dpl.core.data_subject_id": fields["data_subject_ref"],
@@ -249,8 +247,8 @@ def logboek_span(row: Mapping[str, Any]) -> dict[str, object]:
     attributes.update(
         {f"portal.{name}": value for name, value in fields.items() if name not in skip}
     )
-    attributes["portal.seq"] = int(row["seq"])
-    attributes["portal.hash"] = row["hash"]
+    attributes["portal.seq"] = row.seq
+    attributes["portal.hash"] = row.hash
     return {
         "trace_id": fields["trace_id"],
         "span_id": fields["span_id"],

@@ -8,8 +8,12 @@ import uuid
 from dataclasses import dataclass, replace
 
 from crypto import CaseKeys, MasterKey
-from portal.db import repositories
-from portal.db.repositories import write_transaction
+from portal.db import case_keys as case_keys_db
+from portal.db import cases as cases_db
+from portal.db import documents as documents_db
+from portal.db import grants as grants_db
+from portal.db import partijen as partijen_db
+from portal.db.transactions import write_transaction
 from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.cases import Case, CaseId, Phase
@@ -52,9 +56,9 @@ async def create_case(
         raise InvalidInput(
             "a case reference is 1 to 100 characters of letters, digits, '.', '_', '/' or '-'"
         )
-    if await repositories.partij_by_id(reported_by) is None:
+    if await partijen_db.partij_by_id(reported_by) is None:
         raise InvalidInput(f"reported_by names no partij: {reported_by}")
-    if await repositories.case_by_reference(reference) is not None:
+    if await cases_db.case_by_reference(reference) is not None:
         raise Conflict(f"a case with reference {reference!r} exists already")
     case_id = CaseId(uuid.uuid4())
     secret = keyring.master_key.secret_for_case(str(case_id))
@@ -62,10 +66,10 @@ async def create_case(
     material = await asyncio.to_thread(keyring.keys.generate_case_key, str(case_id), secret=secret)
     try:
         async with write_transaction():
-            case = await repositories.insert_case(
+            case = await cases_db.insert_case(
                 case_id=case_id, reference=reference, reported_by=reported_by, now=now
             )
-            await repositories.insert_case_key(case_id=case_id, material=material, now=now)
+            await case_keys_db.insert_case_key(case_id=case_id, material=material, now=now)
             await audit.succeed(
                 context,
                 Action.CASE_CREATE,
@@ -83,9 +87,9 @@ async def case_facts(case: Case) -> access.CaseFacts:
     """Everything the access rules need about one case, loaded together."""
     return access.CaseFacts(
         case=case,
-        providers=await repositories.providers_of(case.id),
-        grants=await repositories.grants_of_case(case.id),
-        admissions=await repositories.admissions_of_case(case.id),
+        providers=await documents_db.providers_of(case.id),
+        grants=await grants_db.grants_of_case(case.id),
+        admissions=await grants_db.admissions_of_case(case.id),
     )
 
 
@@ -93,7 +97,7 @@ async def visible_case(
     context: RequestContext, case_id: uuid.UUID, *, audit: AuditLog, clock: Clock
 ) -> Case:
     """The case, if the actor may know of it; otherwise NotFound, as if it did not exist."""
-    case = await repositories.case_by_id(case_id)
+    case = await cases_db.case_by_id(case_id)
     if case is None:
         raise NotFound(f"no case {case_id}")
     decision = access.may_see_case(context.actor, await case_facts(case), now=clock())
@@ -113,7 +117,7 @@ async def visible_case(
 async def visible_cases(context: RequestContext, *, clock: Clock) -> list[Case]:
     now = clock()
     result = []
-    for case in await repositories.all_cases():
+    for case in await cases_db.all_cases():
         decision = access.may_see_case(context.actor, await case_facts(case), now=now)
         if decision.allowed:
             result.append(case)
@@ -147,7 +151,7 @@ async def change_phase(
     afschaling_at = now if to is Phase.AFSCHALING else None
     async with write_transaction():
         facts = await case_facts(case)
-        await repositories.set_phase(case_id=case.id, phase=to, afschaling_at=afschaling_at)
+        await cases_db.set_phase(case_id=case.id, phase=to, afschaling_at=afschaling_at)
         moved = replace(case, phase=to, afschaling_at=afschaling_at or case.afschaling_at)
         await audit.succeed(
             context,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from portal.db import repositories
-from portal.db.repositories import write_transaction
+from portal.db import consents as consents_db
+from portal.db.transactions import write_transaction
 from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.consents import Consent
@@ -37,7 +37,7 @@ async def record_consent(
     if obtained_at.tzinfo is None or obtained_at > now:
         raise InvalidInput("obtained_at is a moment in the past, with a time zone")
     async with write_transaction():
-        consent = await repositories.insert_consent(
+        consent = await consents_db.insert_consent(
             partij_id=context.actor.partij_id,
             subject_pseudonym=subject_pseudonym.strip(),
             scope=scope.strip(),
@@ -59,14 +59,14 @@ async def withdraw_consent(
     context: RequestContext, *, consent_id: uuid.UUID, reason: str, audit: AuditLog, clock: Clock
 ) -> Consent:
     now = clock()
-    consent = await repositories.consent_by_id(consent_id)
+    consent = await consents_db.consent_by_id(consent_id)
     if consent is None:
         raise NotFound(f"no consent {consent_id}")
     decision = access.may_withdraw_consent(context.actor, consent)
     if not decision.allowed:
         raise await audit.deny(context, Action.CONSENT_WITHDRAW_DENIED, decision.reason, at=now)
     async with write_transaction():
-        await repositories.withdraw_consent(consent_id=consent.id, reason=reason.strip(), now=now)
+        await consents_db.withdraw_consent(consent_id=consent.id, reason=reason.strip(), now=now)
         # Art. 13.7: every recipient's permission lapses with it; downloads check it each time.
         await audit.succeed(
             context,
@@ -74,7 +74,7 @@ async def withdraw_consent(
             f"consent {consent.id} withdrawn: {reason.strip() or 'no reason given'}",
             at=now,
         )
-    withdrawn = await repositories.consent_by_id(consent_id)
+    withdrawn = await consents_db.consent_by_id(consent_id)
     if withdrawn is None:  # pragma: no cover - the row was just updated
         raise NotFound(f"no consent {consent_id}")
     return withdrawn

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import uuid
 
-from portal.db import repositories
+from portal.db import cases as cases_db
+from portal.db import documents as documents_db
 from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.cases import Case
@@ -21,8 +22,8 @@ from portal.services.errors import NotFound
 
 async def document_and_case(document_id: uuid.UUID) -> tuple[Document, access.CaseFacts]:
     """The document and what the rules need about its case, or NotFound."""
-    document = await repositories.document_by_id(document_id)
-    case = await repositories.case_by_id(document.case_id) if document else None
+    document = await documents_db.document_by_id(document_id)
+    case = await cases_db.case_by_id(document.case_id) if document else None
     if document is None or case is None:
         raise NotFound(f"no document {document_id}")
     return document, await case_facts(case)
@@ -60,4 +61,4 @@ async def document_metadata(
 async def case_documents(context: RequestContext, case: Case) -> list[Document]:
     """The documents of a case the actor may already see (see ``cases.visible_case``)."""
     del context  # every document of a visible case is listed; downloading is decided apart
-    return await repositories.documents_of_case(case.id)
+    return await documents_db.documents_of_case(case.id)

@@ -25,7 +25,8 @@ from crypto import (
     open_plaintext_for_case,
 )
 from portal.adapters.channels import OutboundChannel
-from portal.db import repositories
+from portal.db import case_keys as case_keys_db
+from portal.db import consents as consents_db
 from portal.domain import access
 from portal.domain.actions import Action, Outcome
 from portal.domain.audit import AuditEntry
@@ -125,7 +126,7 @@ async def decide_download(
         document,
         facts,
         purpose=purpose_code,
-        consent=await repositories.consent_by_id(consent_id) if consent_id else None,
+        consent=await consents_db.consent_by_id(consent_id) if consent_id else None,
         justification=justification,
         now=started,
     )
@@ -136,7 +137,7 @@ async def decide_download(
         reason = "delivery=pgp needs an OpenPGP public key registered for the user"
         await refuse(reason)
         raise Conflict(reason)
-    material = await repositories.case_key(case.id)
+    material = await case_keys_db.case_key(case.id)
     if material is None:
         reason = "the case key is destroyed; the document can no longer be read"
         await refuse(reason)

@@ -19,8 +19,12 @@ from datetime import datetime
 
 from crypto import Recipient, open_ciphertext_for_case
 from portal.adapters.channels import InboundChannel
-from portal.db import repositories
-from portal.db.repositories import write_transaction
+from portal.db import case_keys as case_keys_db
+from portal.db import cases as cases_db
+from portal.db import consents as consents_db
+from portal.db import documents as documents_db
+from portal.db import partijen as partijen_db
+from portal.db.transactions import write_transaction
 from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.cases import Case, Phase
@@ -165,7 +169,7 @@ async def upload_document(
     )
     try:
         async with write_transaction():
-            await repositories.insert_document(document)
+            await documents_db.insert_document(document)
             await audit.succeed(
                 context,
                 Action.DOCUMENT_UPLOAD,
@@ -186,7 +190,7 @@ async def _admit_upload(
     context: RequestContext, case_id: uuid.UUID, upload: Upload, audit: AuditLog, *, at: datetime
 ) -> tuple[Case, Decision, str]:
     """The checks before a byte is stored: case, rules, restrictions, name (each audited)."""
-    case = await repositories.case_by_id(case_id)
+    case = await cases_db.case_by_id(case_id)
     if case is None:
         await audit.deny(context, Action.DOCUMENT_UPLOAD_DENIED, f"no case {case_id}", at=at)
         raise NotFound(f"no case {case_id}")
@@ -204,7 +208,7 @@ async def _admit_upload(
     consent_id = upload.restrictions.consent_id
     if consent_id is not None:
         problem = consent_usable_for_upload(
-            await repositories.consent_by_id(consent_id), partij_id=context.actor.partij_id, now=at
+            await consents_db.consent_by_id(consent_id), partij_id=context.actor.partij_id, now=at
         )
         if problem is not None:
             await audit.deny(context, Action.DOCUMENT_UPLOAD_DENIED, problem, at=at, case=case)
@@ -263,12 +267,12 @@ def _delete_quietly(store: ObjectStore, key: str) -> None:
 
 
 async def _recipients_for(case: Case, context: RequestContext, vault: Vault) -> list[Recipient]:
-    material = await repositories.case_key(case.id)
+    material = await case_keys_db.case_key(case.id)
     if material is None:
         raise Conflict(f"case {case.id} has no key any more; it cannot take documents")
     recipients: list[Recipient] = [material]
     # A partij that registered its own key can always read what it provided (art. 2.1).
-    partij_key = await repositories.partij_public_key(context.actor.partij_id)
+    partij_key = await partijen_db.partij_public_key(context.actor.partij_id)
     if partij_key:
         recipients.append(await asyncio.to_thread(vault.keys.read_public_key, partij_key))
     return recipients
