@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from portal.db import repositories
+from portal.db import consents as consents_db
+from portal.db import documents as documents_db
+from portal.db import partijen as partijen_db
 from portal.domain import access
 from portal.domain.actions import Action
-from portal.domain.register import ProcessingActivity
-from portal.services import audit
-from portal.services.audit import RequestContext
+from portal.services.audit import AuditLog, RequestContext
 from portal.services.cases import case_facts, visible_case
 from portal.services.clock import Clock
 
@@ -28,26 +28,25 @@ class AccessLine:
 
 
 async def explain_access(
-    context: RequestContext, *, case_id: uuid.UUID, clock: Clock
+    context: RequestContext, *, case_id: uuid.UUID, audit: AuditLog, clock: Clock
 ) -> list[AccessLine]:
-    case = await visible_case(context, case_id, clock=clock)
+    case = await visible_case(context, case_id, audit=audit, clock=clock)
     now = clock()
     decision = access.may_explain_access(context.actor)
     if not decision.allowed:
-        raise await audit.denial(
+        raise await audit.deny(
             context,
             Action.ACCESS_EXPLAIN_DENIED,
             decision.reason,
             at=now,
-            activity=ProcessingActivity.ACCESS_MANAGEMENT,
             case=case,
         )
     facts = await case_facts(case)
-    actors = await repositories.all_actors()
+    actors = await partijen_db.all_actors()
     lines = []
-    for document in await repositories.documents_of_case(case.id):
+    for document in await documents_db.documents_of_case(case.id):
         consent_id = document.restrictions.consent_id
-        consent = await repositories.consent_by_id(consent_id) if consent_id else None
+        consent = await consents_db.consent_by_id(consent_id) if consent_id else None
         for actor in actors:
             explained = access.explain_download(actor, document, facts, consent=consent, now=now)
             lines.append(
@@ -62,12 +61,11 @@ async def explain_access(
                     loses_access_at_afschaling=explained.loses_access_at_afschaling,
                 )
             )
-    await audit.success(
+    await audit.succeed(
         context,
         Action.ACCESS_EXPLAIN,
         decision.reason,
         at=now,
-        activity=ProcessingActivity.ACCESS_MANAGEMENT,
         case=case,
     )
     return lines

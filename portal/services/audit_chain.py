@@ -15,16 +15,16 @@ import logging
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any
 
 from crypto import CryptoError, MasterKey, SigningKeyMaterial, SigningKeys
-from portal.db import repositories
-from portal.db.repositories import write_transaction
+from portal.db import audit_log as audit_log_db
+from portal.db import signing_keys as signing_keys_db
+from portal.db.audit_log import CheckpointRow
+from portal.db.transactions import is_unique_violation, write_transaction
 from portal.domain.audit_chain import (
     StoredCheckpoint,
     StoredRecord,
     Verdict,
-    canonical_fields,
     checkpoint_statement,
     verify_chain,
 )
@@ -71,21 +71,21 @@ class CheckpointExport:
 
 async def portal_signing_key(signer: AuditSigner, *, clock: Clock) -> SigningKeyMaterial:
     """The portal's audit signing key, generated and stored on first use."""
-    material = await repositories.signing_key(AUDIT_KEY_PURPOSE)
+    material = await signing_keys_db.signing_key(AUDIT_KEY_PURPOSE)
     if material is not None:
         return material
     generated = await asyncio.to_thread(
         signer.keys.generate_signing_key, SIGNING_KEY_NAME, secret=signer.secret
     )
     try:
-        await repositories.insert_signing_key(
+        await signing_keys_db.insert_signing_key(
             purpose=AUDIT_KEY_PURPOSE, material=generated, now=clock()
         )
     except Exception as exc:
-        if not repositories.is_unique_violation(exc):
+        if not is_unique_violation(exc):
             raise
         # Another app process stored its key first: one key, so use that one.
-        stored = await repositories.signing_key(AUDIT_KEY_PURPOSE)
+        stored = await signing_keys_db.signing_key(AUDIT_KEY_PURPOSE)
         if stored is None:  # pragma: no cover - the row that won the race is there
             raise
         return stored
@@ -99,15 +99,15 @@ async def sign_checkpoint(signer: AuditSigner, *, clock: Clock) -> Checkpoint | 
     async with write_transaction():
         # No record is appended while the head is read and signed, and one checkpoint
         # at a time gets the next number.
-        await repositories.lock_audit_chain()
-        head = await repositories.audit_head()
+        await audit_log_db.lock_audit_chain()
+        head = await audit_log_db.audit_head()
         if head is None:
             return None
-        last = await repositories.last_audit_checkpoint()
-        if last is not None and int(last["seq"]) == head[0]:
+        last = await audit_log_db.last_audit_checkpoint()
+        if last is not None and last.seq == head[0]:
             return None
         seq, head_hash = head
-        number = 1 if last is None else int(last["number"]) + 1
+        number = 1 if last is None else last.number + 1
         signed_at = clock()
         statement = checkpoint_statement(
             number=number,
@@ -119,7 +119,7 @@ async def sign_checkpoint(signer: AuditSigner, *, clock: Clock) -> Checkpoint | 
         signature = await asyncio.to_thread(
             signer.keys.sign_detached, material, signer.secret, statement.encode()
         )
-        await repositories.insert_audit_checkpoint(
+        await audit_log_db.insert_audit_checkpoint(
             number=number,
             seq=seq,
             head_hash=head_hash,
@@ -154,26 +154,26 @@ async def checkpoint_periodically(signer: AuditSigner, *, interval: float, clock
 async def export_checkpoint(number: int | None = None) -> CheckpointExport:
     """A checkpoint (the latest if ``number`` is None) with the portal's public key."""
     row = (
-        await repositories.last_audit_checkpoint()
+        await audit_log_db.last_audit_checkpoint()
         if number is None
-        else await repositories.audit_checkpoint(number)
+        else await audit_log_db.audit_checkpoint(number)
     )
     if row is None:
         raise NotFound("no such audit checkpoint" if number else "no audit checkpoint yet")
-    material = await repositories.signing_key(AUDIT_KEY_PURPOSE)
-    if material is None or material.fingerprint != row["key_fingerprint"]:
-        raise Conflict(f"the key that signed checkpoint {row['number']} is not stored")
+    material = await signing_keys_db.signing_key(AUDIT_KEY_PURPOSE)
+    if material is None or material.fingerprint != row.key_fingerprint:
+        raise Conflict(f"the key that signed checkpoint {row.number} is not stored")
     return CheckpointExport(checkpoint=_checkpoint(row), public_key=material.public_key)
 
 
-def _checkpoint(row: dict[str, Any]) -> Checkpoint:
+def _checkpoint(row: CheckpointRow) -> Checkpoint:
     return Checkpoint(
-        number=int(row["number"]),
-        seq=int(row["seq"]),
-        head_hash=str(row["head_hash"]),
-        statement=str(row["statement"]),
-        signature=str(row["signature"]),
-        key_fingerprint=str(row["key_fingerprint"]),
+        number=row.number,
+        seq=row.seq,
+        head_hash=row.head_hash,
+        statement=row.statement,
+        signature=row.signature,
+        key_fingerprint=row.key_fingerprint,
     )
 
 
@@ -186,7 +186,7 @@ async def verify_log(
     with it, an attacker who replaced the key in the database cannot re-sign a rewritten
     chain. Without it the stored key is trusted.
     """
-    stored_key = await repositories.signing_key(AUDIT_KEY_PURPOSE)
+    stored_key = await signing_keys_db.signing_key(AUDIT_KEY_PURPOSE)
     if pinned_public_key is not None:
         try:
             fingerprint = await asyncio.to_thread(signer.keys.check_public_key, pinned_public_key)
@@ -197,45 +197,39 @@ async def verify_log(
         fingerprint = stored_key.fingerprint if stored_key else ""
         public_key = stored_key.public_key if stored_key else None
     checkpoints = []
-    for row in await repositories.audit_checkpoint_rows():
+    for row in await audit_log_db.audit_checkpoint_rows():
         valid = (
             public_key is not None
-            and row["key_fingerprint"] == fingerprint
+            and row.key_fingerprint == fingerprint
             and await asyncio.to_thread(
                 signer.keys.verify_detached,
                 public_key,
                 fingerprint,
-                str(row["statement"]).encode(),
-                str(row["signature"]),
+                row.statement.encode(),
+                row.signature,
             )
         )
         checkpoints.append(
             StoredCheckpoint(
-                number=int(row["number"]),
-                seq=int(row["seq"]),
-                head_hash=str(row["head_hash"]),
-                statement=str(row["statement"]),
+                number=row.number,
+                seq=row.seq,
+                head_hash=row.head_hash,
+                statement=row.statement,
                 signature_valid=valid,
             )
         )
     loop = asyncio.get_running_loop()
 
-    def fetch(after: int) -> Future[list[dict[str, Any]]]:
-        return asyncio.run_coroutine_threadsafe(repositories.audit_rows_after(after, batch), loop)
+    def fetch(after: int) -> Future[list[StoredRecord]]:
+        return asyncio.run_coroutine_threadsafe(audit_log_db.audit_rows_after(after, batch), loop)
 
     def records() -> Iterator[StoredRecord]:
         # Runs in a worker thread: the next batch is read on the event loop while this
         # thread hashes the current one.
-        pending: Future[list[dict[str, Any]]] | None = fetch(0)
+        pending: Future[list[StoredRecord]] | None = fetch(0)
         while pending is not None:
             rows = pending.result()
-            pending = fetch(int(rows[-1]["seq"])) if len(rows) == batch else None
-            for row in rows:
-                yield StoredRecord(
-                    seq=int(row["seq"]),
-                    prev_hash=str(row["prev_hash"]),
-                    hash=str(row["hash"]),
-                    fields=canonical_fields(row),
-                )
+            pending = fetch(rows[-1].seq) if len(rows) == batch else None
+            yield from rows
 
     return await asyncio.to_thread(verify_chain, records(), checkpoints)

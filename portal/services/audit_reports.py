@@ -17,10 +17,9 @@ import enum
 import io
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
-from portal.db import repositories
+from portal.db import audit_log as audit_log_db
 from portal.domain import access
 from portal.domain.actions import Action, Outcome
 from portal.domain.audit import (
@@ -30,12 +29,11 @@ from portal.domain.audit import (
     SubjectOverview,
     subject_overview,
 )
-from portal.domain.audit_chain import canonical_fields
-from portal.domain.register import REGISTER, ProcessingActivity, RegisterEntry
-from portal.services import audit
-from portal.services.audit import RequestContext
+from portal.domain.audit_chain import StoredRecord
+from portal.domain.register import REGISTER, RegisterEntry
+from portal.services.audit import About, AuditLog, RequestContext
 from portal.services.clock import Clock
-from portal.services.errors import Forbidden, InvalidInput
+from portal.services.errors import InvalidInput
 
 MAX_PAGE = 1000
 EXPORT_BATCH = 1000
@@ -68,23 +66,19 @@ async def _admit_reader(
     denied: Action,
     *,
     reason: str,
+    audit: AuditLog,
     clock: Clock,
     data_subject_ref: str | None = None,
 ) -> None:
     """Decide, and record the read before a single record is returned."""
     decision = access.may_read_audit_log(context.actor)
     now = clock()
-    base = audit.entry(
-        context,
-        action if decision.allowed else denied,
-        Outcome.PERMIT if decision.allowed else Outcome.DENY,
-        reason=f"{decision.reason}; {reason}",
-        started_at=now,
-        activity=ProcessingActivity.ACCOUNTABILITY,
-    )
-    await audit.record(replace(base, data_subject_ref=data_subject_ref))
-    if not decision.allowed:
-        raise Forbidden(decision.reason)
+    about: About = {"data_subject_ref": data_subject_ref} if data_subject_ref else {}
+    reason = f"{decision.reason}; {reason}"
+    if decision.allowed:
+        await audit.permit(context, action, reason, at=now, **about)
+        return
+    raise await audit.deny(context, denied, reason, at=now, **about)
 
 
 def _describe(query: AuditQuery) -> str:
@@ -106,8 +100,8 @@ def _describe(query: AuditQuery) -> str:
     return "filters: " + (" ".join(parts) if parts else "none")
 
 
-def _record(row: Mapping[str, Any]) -> AuditRecord:
-    return {"seq": int(row["seq"]), **canonical_fields(row), "hash": row["hash"]}
+def _record(row: StoredRecord) -> AuditRecord:
+    return {"seq": row.seq, **row.fields, "hash": row.hash}
 
 
 def _check_page(after: int, limit: int) -> None:
@@ -118,28 +112,45 @@ def _check_page(after: int, limit: int) -> None:
 
 
 async def read_audit_log(
-    context: RequestContext, query: AuditQuery, *, after: int, limit: int, clock: Clock
+    context: RequestContext,
+    query: AuditQuery,
+    *,
+    after: int,
+    limit: int,
+    audit: AuditLog,
+    clock: Clock,
 ) -> AuditPage:
     _check_page(after, limit)
     await _admit_reader(
-        context, Action.AUDIT_READ, Action.AUDIT_READ_DENIED, reason=_describe(query), clock=clock
+        context,
+        Action.AUDIT_READ,
+        Action.AUDIT_READ_DENIED,
+        reason=_describe(query),
+        audit=audit,
+        clock=clock,
     )
-    rows = await repositories.audit_page(query, after_seq=after, limit=limit)
+    rows = await audit_log_db.audit_page(query, after_seq=after, limit=limit)
     return AuditPage(
         records=[_record(row) for row in rows],
-        next_after=int(rows[-1]["seq"]) if len(rows) == limit else None,
+        next_after=rows[-1].seq if len(rows) == limit else None,
     )
 
 
 async def disclosure_record(
-    context: RequestContext, provider_partij_id: str, *, after: int, limit: int, clock: Clock
+    context: RequestContext,
+    provider_partij_id: str,
+    *,
+    after: int,
+    limit: int,
+    audit: AuditLog,
+    clock: Clock,
 ) -> AuditPage:
     """Every download of the partij's documents: recipient, purpose, basis, justification."""
     query = AuditQuery(
         provider_partij_id=provider_partij_id,
         actions=frozenset(action.value for action in DISCLOSURE_ACTIONS),
     )
-    return await read_audit_log(context, query, after=after, limit=limit, clock=clock)
+    return await read_audit_log(context, query, after=after, limit=limit, audit=audit, clock=clock)
 
 
 async def overview_of_subject(
@@ -147,6 +158,7 @@ async def overview_of_subject(
     *,
     data_subject_ref: str | None,
     case_id: str | None,
+    audit: AuditLog,
     clock: Clock,
 ) -> SubjectOverview:
     """What an inzage request needs (art. 18.1), for a pseudonym or the person of a case."""
@@ -158,20 +170,26 @@ async def overview_of_subject(
         Action.AUDIT_READ,
         Action.AUDIT_READ_DENIED,
         reason="overview for an inzage request (art. 18.1)",
+        audit=audit,
         clock=clock,
         data_subject_ref=pseudonym,
     )
     rows: list[AuditRecord] = []
     after = 0
     query = AuditQuery(data_subject_ref=pseudonym)
-    while batch := await repositories.audit_page(query, after_seq=after, limit=EXPORT_BATCH):
-        rows.extend(canonical_fields(row) for row in batch)
-        after = int(batch[-1]["seq"])
+    while batch := await audit_log_db.audit_page(query, after_seq=after, limit=EXPORT_BATCH):
+        rows.extend(row.fields for row in batch)
+        after = batch[-1].seq
     return subject_overview(pseudonym, rows)
 
 
 async def export_audit_log(
-    context: RequestContext, query: AuditQuery, *, export_format: ExportFormat, clock: Clock
+    context: RequestContext,
+    query: AuditQuery,
+    *,
+    export_format: ExportFormat,
+    audit: AuditLog,
+    clock: Clock,
 ) -> AsyncIterator[bytes]:
     """Decide and record the export, then stream it in batches (no whole log in memory)."""
     await _admit_reader(
@@ -179,6 +197,7 @@ async def export_audit_log(
         Action.AUDIT_EXPORT,
         Action.AUDIT_EXPORT_DENIED,
         reason=f"export as {export_format}; {_describe(query)}",
+        audit=audit,
         clock=clock,
     )
     return _export(query, export_format)
@@ -189,8 +208,8 @@ async def _export(query: AuditQuery, export_format: ExportFormat) -> AsyncIterat
     if export_format is ExportFormat.CSV:
         yield _csv_line(columns)
     after = 0
-    while batch := await repositories.audit_page(query, after_seq=after, limit=EXPORT_BATCH):
-        after = int(batch[-1]["seq"])
+    while batch := await audit_log_db.audit_page(query, after_seq=after, limit=EXPORT_BATCH):
+        after = batch[-1].seq
         if export_format is ExportFormat.CSV:
             yield b"".join(_csv_line(_csv_values(row, columns)) for row in batch)
         else:
@@ -199,9 +218,8 @@ async def _export(query: AuditQuery, export_format: ExportFormat) -> AsyncIterat
             )
 
 
-def _csv_values(row: Mapping[str, Any], columns: Sequence[str]) -> list[object]:
-    record = {**canonical_fields(row), "seq": row["seq"], "prev_hash": row["prev_hash"]}
-    record["hash"] = row["hash"]
+def _csv_values(row: StoredRecord, columns: Sequence[str]) -> list[object]:
+    record = {**row.fields, "seq": row.seq, "prev_hash": row.prev_hash, "hash": row.hash}
     return ["" if record[name] is None else record[name] for name in columns]
 
 
@@ -217,9 +235,9 @@ def _csv_line(values: Sequence[object]) -> bytes:
 _OK_OUTCOMES = frozenset({Outcome.PERMIT.value, Outcome.SUCCESS.value})
 
 
-def logboek_span(row: Mapping[str, Any]) -> dict[str, object]:
+def logboek_span(row: StoredRecord) -> dict[str, object]:
     """One record as a Logboek Dataverwerkingen span."""
-    fields = canonical_fields(row)
+    fields = row.fields
     attributes: dict[str, object] = {
         "dpl.core.processing_activity_id": fields["processing_activity"],
         "dpl.core.data_subject_id": fields["data_subject_ref"],
@@ -229,8 +247,8 @@ def logboek_span(row: Mapping[str, Any]) -> dict[str, object]:
     attributes.update(
         {f"portal.{name}": value for name, value in fields.items() if name not in skip}
     )
-    attributes["portal.seq"] = int(row["seq"])
-    attributes["portal.hash"] = row["hash"]
+    attributes["portal.seq"] = row.seq
+    attributes["portal.hash"] = row.hash
     return {
         "trace_id": fields["trace_id"],
         "span_id": fields["span_id"],

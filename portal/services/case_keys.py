@@ -13,7 +13,7 @@ import asyncio
 from uuid import UUID
 
 from crypto import CaseKeyMaterial, CaseKeys, MasterKey
-from portal.db import repositories
+from portal.db import case_keys as case_keys_db
 from portal.services.clock import Clock
 from portal.services.errors import NotFound
 
@@ -24,12 +24,12 @@ async def create_case_key(
     secret = master_key.secret_for_case(str(case_id))
     # gpg is a blocking subprocess: keep it off the event loop.
     material = await asyncio.to_thread(keys.generate_case_key, str(case_id), secret=secret)
-    await repositories.insert_case_key(case_id=case_id, material=material, now=clock())
+    await case_keys_db.insert_case_key(case_id=case_id, material=material, now=clock())
     return material
 
 
 async def case_key(case_id: UUID) -> CaseKeyMaterial:
-    material = await repositories.case_key(case_id)
+    material = await case_keys_db.case_key(case_id)
     if material is None:
         raise NotFound(f"case {case_id} has no key: it was destroyed or never created")
     return material
@@ -42,7 +42,7 @@ async def destroy_case_key(*, case_id: UUID, keys: CaseKeys) -> bool:
     row they cannot be asked to decrypt for the case (every decryption starts from the
     row), and the cached secret stays locked by the master-key-derived passphrase.
     """
-    fingerprint = await repositories.delete_case_key(case_id)
+    fingerprint = await case_keys_db.delete_case_key(case_id)
     if fingerprint is None:
         return False
     await asyncio.to_thread(keys.forget_case_key, fingerprint)

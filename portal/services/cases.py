@@ -8,15 +8,17 @@ import uuid
 from dataclasses import dataclass, replace
 
 from crypto import CaseKeys, MasterKey
-from portal.db import repositories
-from portal.db.repositories import write_transaction
+from portal.db import case_keys as case_keys_db
+from portal.db import cases as cases_db
+from portal.db import documents as documents_db
+from portal.db import grants as grants_db
+from portal.db import partijen as partijen_db
+from portal.db.transactions import write_transaction
 from portal.domain import access
-from portal.domain.actions import Action, Outcome
+from portal.domain.actions import Action
 from portal.domain.cases import Case, CaseId, Phase
 from portal.domain.grants import grants_ending_at_afschaling
-from portal.domain.register import ProcessingActivity
-from portal.services import audit
-from portal.services.audit import RequestContext
+from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
 from portal.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -37,29 +39,26 @@ async def create_case(
     reference: str,
     reported_by: uuid.UUID,
     keyring: CaseKeyring,
+    audit: AuditLog,
     clock: Clock,
 ) -> Case:
     now = clock()
     decision = access.may_register_case(context.actor)
     if not decision.allowed:
-        await audit.record(
-            audit.entry(
-                context,
-                Action.CASE_CREATE_DENIED,
-                Outcome.DENY,
-                reason=decision.reason,
-                started_at=now,
-                activity=ProcessingActivity.CASE_REGISTRATION,
-            )
+        await audit.deny(
+            context,
+            Action.CASE_CREATE_DENIED,
+            decision.reason,
+            at=now,
         )
         raise Forbidden(decision.reason)
     if not REFERENCE.match(reference):
         raise InvalidInput(
             "a case reference is 1 to 100 characters of letters, digits, '.', '_', '/' or '-'"
         )
-    if await repositories.partij_by_id(reported_by) is None:
+    if await partijen_db.partij_by_id(reported_by) is None:
         raise InvalidInput(f"reported_by names no partij: {reported_by}")
-    if await repositories.case_by_reference(reference) is not None:
+    if await cases_db.case_by_reference(reference) is not None:
         raise Conflict(f"a case with reference {reference!r} exists already")
     case_id = CaseId(uuid.uuid4())
     secret = keyring.master_key.secret_for_case(str(case_id))
@@ -67,20 +66,16 @@ async def create_case(
     material = await asyncio.to_thread(keyring.keys.generate_case_key, str(case_id), secret=secret)
     try:
         async with write_transaction():
-            case = await repositories.insert_case(
+            case = await cases_db.insert_case(
                 case_id=case_id, reference=reference, reported_by=reported_by, now=now
             )
-            await repositories.insert_case_key(case_id=case_id, material=material, now=now)
-            await audit.record(
-                audit.entry(
-                    context,
-                    Action.CASE_CREATE,
-                    Outcome.SUCCESS,
-                    reason=decision.reason,
-                    started_at=now,
-                    activity=ProcessingActivity.CASE_REGISTRATION,
-                    case=case,
-                )
+            await case_keys_db.insert_case_key(case_id=case_id, material=material, now=now)
+            await audit.succeed(
+                context,
+                Action.CASE_CREATE,
+                decision.reason,
+                at=now,
+                case=case,
             )
     except BaseException:
         await asyncio.to_thread(keyring.keys.forget_case_key, material.fingerprint)
@@ -92,29 +87,27 @@ async def case_facts(case: Case) -> access.CaseFacts:
     """Everything the access rules need about one case, loaded together."""
     return access.CaseFacts(
         case=case,
-        providers=await repositories.providers_of(case.id),
-        grants=await repositories.grants_of_case(case.id),
-        admissions=await repositories.admissions_of_case(case.id),
+        providers=await documents_db.providers_of(case.id),
+        grants=await grants_db.grants_of_case(case.id),
+        admissions=await grants_db.admissions_of_case(case.id),
     )
 
 
-async def visible_case(context: RequestContext, case_id: uuid.UUID, *, clock: Clock) -> Case:
+async def visible_case(
+    context: RequestContext, case_id: uuid.UUID, *, audit: AuditLog, clock: Clock
+) -> Case:
     """The case, if the actor may know of it; otherwise NotFound, as if it did not exist."""
-    case = await repositories.case_by_id(case_id)
+    case = await cases_db.case_by_id(case_id)
     if case is None:
         raise NotFound(f"no case {case_id}")
     decision = access.may_see_case(context.actor, await case_facts(case), now=clock())
     if not decision.allowed:
-        await audit.record(
-            audit.entry(
-                context,
-                Action.CASE_READ_DENIED,
-                Outcome.DENY,
-                reason=decision.reason,
-                started_at=clock(),
-                activity=ProcessingActivity.CASE_REGISTRATION,
-                case=case,
-            )
+        await audit.deny(
+            context,
+            Action.CASE_READ_DENIED,
+            decision.reason,
+            at=clock(),
+            case=case,
         )
         # Not 403: whether a case exists about someone is itself personal data.
         raise NotFound(f"no case {case_id}")
@@ -124,7 +117,7 @@ async def visible_case(context: RequestContext, case_id: uuid.UUID, *, clock: Cl
 async def visible_cases(context: RequestContext, *, clock: Clock) -> list[Case]:
     now = clock()
     result = []
-    for case in await repositories.all_cases():
+    for case in await cases_db.all_cases():
         decision = access.may_see_case(context.actor, await case_facts(case), now=now)
         if decision.allowed:
             result.append(case)
@@ -132,23 +125,25 @@ async def visible_cases(context: RequestContext, *, clock: Clock) -> list[Case]:
 
 
 async def change_phase(
-    context: RequestContext, *, case_id: uuid.UUID, to: Phase, reason: str, clock: Clock
+    context: RequestContext,
+    *,
+    case_id: uuid.UUID,
+    to: Phase,
+    reason: str,
+    audit: AuditLog,
+    clock: Clock,
 ) -> Case:
     """Move a case one phase on; afschaling ends every grant and starts the timeline."""
-    case = await visible_case(context, case_id, clock=clock)
+    case = await visible_case(context, case_id, audit=audit, clock=clock)
     now = clock()
     decision = access.may_change_phase(context.actor, case, to=to)
     if not decision.allowed:
-        await audit.record(
-            audit.entry(
-                context,
-                Action.CASE_PHASE_DENIED,
-                Outcome.DENY,
-                reason=decision.reason,
-                started_at=now,
-                activity=ProcessingActivity.CASE_REGISTRATION,
-                case=case,
-            )
+        await audit.deny(
+            context,
+            Action.CASE_PHASE_DENIED,
+            decision.reason,
+            at=now,
+            case=case,
         )
         raise Forbidden(decision.reason)
     if not reason.strip():
@@ -156,31 +151,23 @@ async def change_phase(
     afschaling_at = now if to is Phase.AFSCHALING else None
     async with write_transaction():
         facts = await case_facts(case)
-        await repositories.set_phase(case_id=case.id, phase=to, afschaling_at=afschaling_at)
+        await cases_db.set_phase(case_id=case.id, phase=to, afschaling_at=afschaling_at)
         moved = replace(case, phase=to, afschaling_at=afschaling_at or case.afschaling_at)
-        await audit.record(
-            audit.entry(
-                context,
-                Action.CASE_PHASE,
-                Outcome.SUCCESS,
-                reason=f"{decision.reason}: {reason.strip()}",
-                started_at=now,
-                activity=ProcessingActivity.CASE_REGISTRATION,
-                case=moved,
-            )
+        await audit.succeed(
+            context,
+            Action.CASE_PHASE,
+            f"{decision.reason}: {reason.strip()}",
+            at=now,
+            case=moved,
         )
         if afschaling_at is not None:
             # Art. 11.2: all RTO participants' access ends at once; each end is on record.
             for grant in grants_ending_at_afschaling(facts.grants, case, at=now):
-                await audit.record(
-                    audit.entry(
-                        context,
-                        Action.GRANT_END,
-                        Outcome.SUCCESS,
-                        reason=f"grant {grant.id} of user {grant.user_id} ends at afschaling",
-                        started_at=now,
-                        activity=ProcessingActivity.CASE_REGISTRATION,
-                        case=moved,
-                    )
+                await audit.succeed(
+                    context,
+                    Action.GRANT_END,
+                    f"grant {grant.id} of user {grant.user_id} ends at afschaling",
+                    at=now,
+                    case=moved,
                 )
     return moved

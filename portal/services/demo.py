@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.db import repositories
+from portal.db import partijen as partijen_db
 from portal.domain.partijen import PartijKind, Role
 from portal.services import partijen, users
 from portal.services.clock import Clock
@@ -82,13 +82,13 @@ class DemoResult:
 async def load_demo(*, clock: Clock) -> DemoResult:
     partijen_added = 0
     for name, kind in COVENANT_PARTIJEN:
-        if await repositories.partij_by_name(name) is None:
+        if await partijen_db.partij_by_name(name) is None:
             await partijen.add_partij(name=name, kind=kind, clock=clock)
             partijen_added += 1
     users_added = 0
     logins = []
     for username, partij_name, role in DEMO_USERS:
-        if await repositories.user_by_username(username) is None:
+        if await partijen_db.user_by_username(username) is None:
             await users.add_user(
                 username=username,
                 partij_name=partij_name,

@@ -10,15 +10,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from portal.db import repositories
-from portal.db.repositories import write_transaction
+from portal.db import grants as grants_db
+from portal.db import partijen as partijen_db
+from portal.db.transactions import write_transaction
 from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.grants import Grant
 from portal.domain.register import ProcessingActivity
 from portal.domain.rules import Decision
-from portal.services import audit
-from portal.services.audit import RequestContext
+from portal.services.audit import AuditLog, RequestContext
 from portal.services.cases import case_facts, visible_case
 from portal.services.clock import Clock
 from portal.services.errors import InvalidInput, NotFound
@@ -32,11 +32,12 @@ async def grant_access(
     case_id: uuid.UUID,
     username: str,
     until: datetime | None,
+    audit: AuditLog,
     clock: Clock,
 ) -> Grant:
-    case = await visible_case(context, case_id, clock=clock)
+    case = await visible_case(context, case_id, audit=audit, clock=clock)
     now = clock()
-    grantee = await repositories.actor_by_username(username)
+    grantee = await partijen_db.actor_by_username(username)
     if grantee is None:
         raise NotFound(f"no user named {username!r}")
     if until is not None and until.tzinfo is None:
@@ -47,40 +48,41 @@ async def grant_access(
             context.actor, grantee, await case_facts(case), until=until, now=now
         )
         if decision.allowed:
-            grant = await repositories.insert_grant(
+            grant = await grants_db.insert_grant(
                 case_id=case.id,
                 user_id=grantee.user_id,
                 granted_by=context.actor.user_id,
                 until=until,
                 now=now,
             )
-            await audit.success(
+            await audit.succeed(
                 context,
                 Action.GRANT_CREATE,
                 f"{decision.reason} (grant {grant.id}, until {until or 'afschaling'})",
                 at=now,
-                activity=ACCESS,
                 case=case,
             )
     if grant is None:
-        raise await audit.denial(
-            context, Action.GRANT_CREATE_DENIED, decision.reason, at=now, activity=ACCESS, case=case
+        raise await audit.deny(
+            context, Action.GRANT_CREATE_DENIED, decision.reason, at=now, case=case
         )
     return grant
 
 
-async def case_grants(context: RequestContext, *, case_id: uuid.UUID, clock: Clock) -> list[Grant]:
-    case = await visible_case(context, case_id, clock=clock)
-    return list(await repositories.grants_of_case(case.id))
+async def case_grants(
+    context: RequestContext, *, case_id: uuid.UUID, audit: AuditLog, clock: Clock
+) -> list[Grant]:
+    case = await visible_case(context, case_id, audit=audit, clock=clock)
+    return list(await grants_db.grants_of_case(case.id))
 
 
 async def revoke_grant(
-    context: RequestContext, *, grant_id: uuid.UUID, reason: str, clock: Clock
+    context: RequestContext, *, grant_id: uuid.UUID, reason: str, audit: AuditLog, clock: Clock
 ) -> Grant:
-    grant = await repositories.grant_by_id(grant_id)
+    grant = await grants_db.grant_by_id(grant_id)
     if grant is None:
         raise NotFound(f"no grant {grant_id}")
-    case = await visible_case(context, grant.case_id, clock=clock)
+    case = await visible_case(context, grant.case_id, audit=audit, clock=clock)
     now = clock()
     if not reason.strip():
         raise InvalidInput("give the reason for revoking the grant")
@@ -88,33 +90,38 @@ async def revoke_grant(
     async with write_transaction():
         decision = access.may_revoke_grant(context.actor, grant, await case_facts(case), now=now)
         if decision.allowed:
-            await repositories.revoke_grant(
+            await grants_db.revoke_grant(
                 grant_id=grant.id, revoked_by=context.actor.user_id, reason=reason.strip(), now=now
             )
-            await audit.success(
+            await audit.succeed(
                 context,
                 Action.GRANT_REVOKE,
                 f"grant {grant.id} of user {grant.user_id} revoked: {reason.strip()}",
                 at=now,
-                activity=ACCESS,
                 case=case,
             )
     if not decision.allowed:
-        raise await audit.denial(
-            context, Action.GRANT_REVOKE_DENIED, decision.reason, at=now, activity=ACCESS, case=case
+        raise await audit.deny(
+            context, Action.GRANT_REVOKE_DENIED, decision.reason, at=now, case=case
         )
-    revoked = await repositories.grant_by_id(grant_id)
+    revoked = await grants_db.grant_by_id(grant_id)
     if revoked is None:  # pragma: no cover - the row was just updated
         raise NotFound(f"no grant {grant_id}")
     return revoked
 
 
 async def admit_to_archive(
-    context: RequestContext, *, case_id: uuid.UUID, username: str, reason: str, clock: Clock
+    context: RequestContext,
+    *,
+    case_id: uuid.UUID,
+    username: str,
+    reason: str,
+    audit: AuditLog,
+    clock: Clock,
 ) -> None:
-    case = await visible_case(context, case_id, clock=clock)
+    case = await visible_case(context, case_id, audit=audit, clock=clock)
     now = clock()
-    grantee = await repositories.actor_by_username(username)
+    grantee = await partijen_db.actor_by_username(username)
     if grantee is None:
         raise NotFound(f"no user named {username!r}")
     if not reason.strip():
@@ -125,27 +132,25 @@ async def admit_to_archive(
             context.actor, grantee, await case_facts(case), now=now
         )
         if decision.allowed:
-            await repositories.insert_admission(
+            await grants_db.insert_admission(
                 case_id=case.id,
                 user_id=grantee.user_id,
                 admitted_by=context.actor.user_id,
                 reason=reason.strip(),
                 now=now,
             )
-            await audit.success(
+            await audit.succeed(
                 context,
                 Action.ARCHIVE_ADMIT,
                 f"{decision.reason}: {reason.strip()}",
                 at=now,
-                activity=ACCESS,
                 case=case,
             )
     if not decision.allowed:
-        raise await audit.denial(
+        raise await audit.deny(
             context,
             Action.ARCHIVE_ADMIT_DENIED,
             decision.reason,
             at=now,
-            activity=ACCESS,
             case=case,
         )

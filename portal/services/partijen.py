@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from portal.db import repositories
-from portal.db.repositories import write_transaction
+from portal.db import grants as grants_db
+from portal.db import partijen as partijen_db
+from portal.db.transactions import write_transaction
 from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.grants import grants_ending_at_withdrawal
 from portal.domain.partijen import Partij, PartijKind
 from portal.domain.register import ProcessingActivity
-from portal.services import audit
-from portal.services.audit import RequestContext
+from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
 from portal.services.errors import Conflict, InvalidInput, NotFound
 
@@ -25,42 +25,39 @@ async def add_partij(*, name: str, kind: PartijKind, clock: Clock) -> Partij:
     clean = " ".join(name.split())
     if not clean or len(clean) > MAX_NAME_LENGTH:
         raise InvalidInput(f"a partij name has 1 to {MAX_NAME_LENGTH} characters")
-    if await repositories.partij_by_name(clean) is not None:
+    if await partijen_db.partij_by_name(clean) is not None:
         raise Conflict(f"partij {clean!r} exists already")
-    return await repositories.insert_partij(name=clean, kind=kind, now=clock())
+    return await partijen_db.insert_partij(name=clean, kind=kind, now=clock())
 
 
-async def withdraw_partij(context: RequestContext, *, partij_id: uuid.UUID, clock: Clock) -> Partij:
+async def withdraw_partij(
+    context: RequestContext, *, partij_id: uuid.UUID, audit: AuditLog, clock: Clock
+) -> Partij:
     """Art. 27.3: a partij leaving the covenant loses all access at once, grants included."""
     now = clock()
-    partij = await repositories.partij_by_id(partij_id)
+    partij = await partijen_db.partij_by_id(partij_id)
     if partij is None:
         raise NotFound(f"no partij {partij_id}")
     decision = access.may_withdraw_partij(context.actor)
     if not decision.allowed:
-        raise await audit.denial(
-            context, Action.PARTIJ_WITHDRAW_DENIED, decision.reason, at=now, activity=ACCESS
-        )
+        raise await audit.deny(context, Action.PARTIJ_WITHDRAW_DENIED, decision.reason, at=now)
     async with write_transaction():
-        await repositories.withdraw_partij(partij_id=partij.id, now=now)
-        for user in await repositories.users_of_partij(partij.id):
-            for grant in grants_ending_at_withdrawal(
-                await repositories.grants_of_user(user.user_id)
-            ):
-                await repositories.revoke_grant(
+        await partijen_db.withdraw_partij(partij_id=partij.id, now=now)
+        for user in await partijen_db.users_of_partij(partij.id):
+            for grant in grants_ending_at_withdrawal(await grants_db.grants_of_user(user.user_id)):
+                await grants_db.revoke_grant(
                     grant_id=grant.id,
                     revoked_by=context.actor.user_id,
                     reason="the partij withdrew from the covenant (art. 27.3)",
                     now=now,
                 )
-        await audit.success(
+        await audit.succeed(
             context,
             Action.PARTIJ_WITHDRAW,
             f"partij {partij.name} withdrew; its users' grants end (art. 27.3)",
             at=now,
-            activity=ACCESS,
         )
-    withdrawn = await repositories.partij_by_id(partij.id)
+    withdrawn = await partijen_db.partij_by_id(partij.id)
     if withdrawn is None:  # pragma: no cover - the row was just updated
         raise NotFound(f"no partij {partij_id}")
     return withdrawn

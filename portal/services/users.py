@@ -6,7 +6,8 @@ import hashlib
 import re
 import secrets
 
-from portal.db import repositories
+from portal.db import partijen as partijen_db
+from portal.db import tokens as tokens_db
 from portal.domain.partijen import Actor, Role, User
 from portal.services.clock import Clock
 from portal.services.errors import Conflict, InvalidInput, NotFound
@@ -37,13 +38,13 @@ async def add_user(
         )
     if not roles:
         raise InvalidInput("a user needs at least one role")
-    partij = await repositories.partij_by_name(partij_name)
+    partij = await partijen_db.partij_by_name(partij_name)
     if partij is None:
         raise NotFound(f"no partij named {partij_name!r}")
-    if await repositories.user_by_username(username) is not None:
+    if await partijen_db.user_by_username(username) is not None:
         raise Conflict(f"user {username!r} exists already")
     now = clock()
-    return await repositories.insert_user(
+    return await partijen_db.insert_user(
         username=username,
         partij_id=partij.id,
         roles=roles,
@@ -63,14 +64,14 @@ async def create_token(
     With ``replace_same_label`` earlier live tokens with the same label are revoked first
     (the demo data does this so rerunning it prints logins that work).
     """
-    user = await repositories.user_by_username(username)
+    user = await partijen_db.user_by_username(username)
     if user is None:
         raise NotFound(f"no user named {username!r}")
     now = clock()
     if replace_same_label:
-        await repositories.revoke_api_tokens(user_id=user.id, label=label, now=now)
+        await tokens_db.revoke_api_tokens(user_id=user.id, label=label, now=now)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    await repositories.insert_api_token(
+    await tokens_db.insert_api_token(
         user_id=user.id, token_hash=hash_token(token), label=label, now=now
     )
     return token
@@ -80,4 +81,4 @@ async def authenticate(token: str, *, clock: Clock) -> Actor | None:
     """The actor behind a bearer token, or None for an unknown or revoked one."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
         return None
-    return await repositories.actor_by_token_hash(hash_token(token), now=clock())
+    return await tokens_db.actor_by_token_hash(hash_token(token), now=clock())

@@ -27,7 +27,7 @@ from pathlib import Path
 import asyncpg
 
 from crypto import GnuPGHome, MasterKey, SigningKeys
-from portal.db import repositories
+from portal.db import audit_log as audit_log_db
 from portal.db.engine import bind_engine, close_engine, migrate, open_engine, postgres_engine
 from portal.domain.actions import Action, Outcome
 from portal.domain.audit import FIELD_NAMES, AuditEntry
@@ -77,7 +77,7 @@ async def bench_append(seconds: float) -> tuple[float, int]:
 
     async def writer(index: int) -> None:
         while time.monotonic() < stop:
-            await repositories.append_audit(sample(counts[index]))
+            await audit_log_db.append_audit(sample(counts[index]))
             counts[index] += 1
 
     started = time.monotonic()

@@ -18,7 +18,7 @@ import asyncpg
 import pytest
 
 from crypto import GnuPGHome, MasterKey, SigningKeys
-from portal.db import repositories
+from portal.db import audit_log as audit_log_db
 from portal.db.tables import AuditCheckpoint, AuditEvent
 from portal.domain.actions import Action, Outcome
 from portal.domain.audit import FIELD_NAMES, AuditEntry
@@ -60,7 +60,7 @@ def entry(number: int) -> AuditEntry:
 
 async def write_chain(count: int) -> None:
     for number in range(1, count + 1):
-        await repositories.append_audit(entry(number))
+        await audit_log_db.append_audit(entry(number))
 
 
 async def drop_append_only_triggers(database: str) -> None:

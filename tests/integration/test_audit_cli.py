@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.db import repositories
+from portal.db import audit_log as audit_log_db
 from portal.db.engine import bind_engine, migrate, sqlite_engine
 from portal.domain.actions import Action, Outcome
 from portal.domain.audit import AuditEntry
@@ -57,7 +57,7 @@ def write_records(data_dir: Path, count: int) -> None:
         await migrate()
         now = datetime.now(UTC)
         for number in range(count):
-            await repositories.append_audit(
+            await audit_log_db.append_audit(
                 AuditEntry(
                     started_at=now,
                     ended_at=now,

@@ -13,7 +13,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from portal.app import create_app
-from portal.db import repositories
+from portal.db import partijen as partijen_db
 from portal.services.clock import system_clock
 from portal.services.demo import load_demo
 from portal.settings import load_settings
@@ -71,7 +71,7 @@ async def portal(
     app = create_app(settings, clock=clock)
     async with AsyncTestClient(app=app, timeout=60) as http:
         demo = await load_demo(clock=clock)
-        partijen = {p.name: str(p.id) for p in await repositories.all_partijen()}
+        partijen = {p.name: str(p.id) for p in await partijen_db.all_partijen()}
         yield PortalClient(
             http=http,
             tokens={login.username: login.token for login in demo.logins},

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from portal.db import repositories
+from portal.db import audit_log as audit_log_db
 from portal.db.tables import AuditEvent
 from portal.domain.actions import Action
 from portal.domain.audit import AuditEntry
@@ -236,14 +236,14 @@ async def test_a_download_whose_audit_record_fails_sends_not_one_byte(
     portal: PortalClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, document_id = await _document(portal, "ZVH-F-1")
-    append = repositories.append_audit
+    append = audit_log_db.append_audit
 
     async def failing_for_downloads(entry: AuditEntry) -> int:
         if entry.action is Action.DOCUMENT_DOWNLOAD:
             raise ConnectionError("the database went away")
         return await append(entry)
 
-    monkeypatch.setattr(repositories, "append_audit", failing_for_downloads)
+    monkeypatch.setattr(audit_log_db, "append_audit", failing_for_downloads)
 
     response = await portal.download(document_id)
 

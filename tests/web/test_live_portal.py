@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from portal.db.repositories import set_user_public_key, user_by_username
+from portal.db.partijen import set_user_public_key, user_by_username
 from portal.db.tables import AuditEvent, Document
 from tests.conftest import RunReport
 from tests.services.postgres import PostgresServer

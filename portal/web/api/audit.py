@@ -121,6 +121,7 @@ async def read_audit_log(
         _query(case=case, partij=partij, user=user, action=action, since=since, until=until),
         after=after,
         limit=limit,
+        audit=deps.audit,
         clock=deps.clock,
     )
     return _page(page)
@@ -148,6 +149,7 @@ async def export_audit_log(
         request_context(request),
         _query(case=case, partij=partij, user=user, action=action, since=since, until=until),
         export_format=export_format,
+        audit=deps.audit,
         clock=deps.clock,
     )
     media_type = "text/csv" if export_format is ExportFormat.CSV else "application/jsonl"
@@ -174,7 +176,12 @@ async def disclosure_record(
     limit: FromQuery[int] = DEFAULT_PAGE,
 ) -> AuditPageOut:
     page = await audit_reports.disclosure_record(
-        request_context(request), str(partij_id), after=after, limit=limit, clock=deps.clock
+        request_context(request),
+        str(partij_id),
+        after=after,
+        limit=limit,
+        audit=deps.audit,
+        clock=deps.clock,
     )
     return _page(page)
 
@@ -195,6 +202,7 @@ async def subject_overview(
         request_context(request),
         data_subject_ref=data_subject_id,
         case_id=str(case) if case else None,
+        audit=deps.audit,
         clock=deps.clock,
     )
     return SubjectOverviewOut(

@@ -32,6 +32,7 @@ async def create_case(
         reference=data.reference,
         reported_by=data.reported_by,
         keyring=deps.keyring,
+        audit=deps.audit,
         clock=deps.clock,
     )
     return CaseOut.of(case)
@@ -49,7 +50,9 @@ async def list_cases(
 async def get_case(
     request: Request[Any, Any, Any], case_id: FromPath[UUID], deps: NamedDependency[PortalDeps]
 ) -> CaseOut:
-    case = await cases.visible_case(request_context(request), case_id, clock=deps.clock)
+    case = await cases.visible_case(
+        request_context(request), case_id, audit=deps.audit, clock=deps.clock
+    )
     return CaseOut.of(case)
 
 
@@ -62,7 +65,7 @@ async def list_case_documents(
     request: Request[Any, Any, Any], case_id: FromPath[UUID], deps: NamedDependency[PortalDeps]
 ) -> list[DocumentOut]:
     context = request_context(request)
-    case = await cases.visible_case(context, case_id, clock=deps.clock)
+    case = await cases.visible_case(context, case_id, audit=deps.audit, clock=deps.clock)
     return [DocumentOut.of(d) for d in await documents.case_documents(context, case)]
 
 
@@ -74,7 +77,12 @@ async def change_phase(
     deps: NamedDependency[PortalDeps],
 ) -> CaseOut:
     case = await cases.change_phase(
-        request_context(request), case_id=case_id, to=data.to, reason=data.reason, clock=deps.clock
+        request_context(request),
+        case_id=case_id,
+        to=data.to,
+        reason=data.reason,
+        audit=deps.audit,
+        clock=deps.clock,
     )
     return CaseOut.of(case)
 
@@ -88,7 +96,7 @@ async def explain_access(
     request: Request[Any, Any, Any], case_id: FromPath[UUID], deps: NamedDependency[PortalDeps]
 ) -> list[AccessLineOut]:
     lines = await access_overview.explain_access(
-        request_context(request), case_id=case_id, clock=deps.clock
+        request_context(request), case_id=case_id, audit=deps.audit, clock=deps.clock
     )
     return [AccessLineOut.of(line) for line in lines]
 
@@ -110,5 +118,6 @@ async def admit_to_archive(
         case_id=case_id,
         username=data.user,
         reason=data.reason,
+        audit=deps.audit,
         clock=deps.clock,
     )

@@ -31,6 +31,7 @@ async def record_consent(
         scope=data.scope,
         obtained_by=data.obtained_by,
         obtained_at=data.obtained_at,
+        audit=deps.audit,
         clock=deps.clock,
     )
     return ConsentOut.of(consent)
@@ -49,6 +50,10 @@ async def withdraw_consent(
     deps: NamedDependency[PortalDeps],
 ) -> ConsentOut:
     consent = await consents.withdraw_consent(
-        request_context(request), consent_id=consent_id, reason=data.reason, clock=deps.clock
+        request_context(request),
+        consent_id=consent_id,
+        reason=data.reason,
+        audit=deps.audit,
+        clock=deps.clock,
     )
     return ConsentOut.of(consent)

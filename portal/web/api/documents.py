@@ -19,8 +19,8 @@ from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from portal.domain.documents import ConsentId, Restrictions
-from portal.services import documents
-from portal.services.documents import Upload
+from portal.services import approvals, documents, downloads, uploads
+from portal.services.uploads import Upload
 from portal.web.auth import request_context
 from portal.web.multipart import read_upload
 from portal.web.schemas import ApprovalIn, DocumentOut, FurtherUseDecisionIn, FurtherUseIn
@@ -77,7 +77,7 @@ async def upload_document(
 ) -> Response[DocumentOut]:
     stream = await read_upload(request)
     metadata = stream.metadata
-    document = await documents.upload_document(
+    document = await uploads.upload_document(
         request_context(request),
         case_id=case_id,
         upload=Upload(
@@ -94,6 +94,7 @@ async def upload_document(
         ),
         body=stream.body,
         vault=deps.vault,
+        audit=deps.audit,
         clock=deps.clock,
     )
     return Response(DocumentOut.of(document), status_code=HTTP_201_CREATED)
@@ -116,7 +117,7 @@ async def get_document(
     request: Request[Any, Any, Any], document_id: FromPath[UUID], deps: NamedDependency[PortalDeps]
 ) -> DocumentOut:
     document = await documents.document_metadata(
-        request_context(request), document_id, clock=deps.clock
+        request_context(request), document_id, audit=deps.audit, clock=deps.clock
     )
     return DocumentOut.of(document)
 
@@ -140,13 +141,14 @@ async def download_document(
     delivery: FromQuery[Delivery] = Delivery.PLAIN,
     justification: FromQuery[str | None] = None,
 ) -> Stream:
-    download = await documents.start_download(
+    download = await downloads.start_download(
         request_context(request),
         document_id=document_id,
         purpose=purpose,
         justification=justification,
         to_recipient_key=delivery is Delivery.PGP,
         vault=deps.vault,
+        audit=deps.audit,
         clock=deps.clock,
     )
     document = download.document
@@ -189,11 +191,12 @@ async def approve_document(
     data: JSONBody[ApprovalIn],
     deps: NamedDependency[PortalDeps],
 ) -> DocumentOut:
-    document = await documents.approve_document(
+    document = await approvals.approve_document(
         request_context(request),
         document_id=document_id,
         phase=data.phase,
         purposes=frozenset(data.purposes) if data.purposes is not None else None,
+        audit=deps.audit,
         clock=deps.clock,
     )
     return DocumentOut.of(document)
@@ -211,10 +214,11 @@ async def request_further_use(
     data: JSONBody[FurtherUseIn],
     deps: NamedDependency[PortalDeps],
 ) -> dict[str, UUID]:
-    request_id = await documents.request_further_use(
+    request_id = await approvals.request_further_use(
         request_context(request),
         document_id=document_id,
         description=data.description,
+        audit=deps.audit,
         clock=deps.clock,
     )
     return {"id": request_id}
@@ -232,10 +236,11 @@ async def decide_further_use(
     data: JSONBody[FurtherUseDecisionIn],
     deps: NamedDependency[PortalDeps],
 ) -> None:
-    await documents.decide_further_use(
+    await approvals.decide_further_use(
         request_context(request),
         request_id=request_id,
         approve=data.approve,
         reason=data.reason,
+        audit=deps.audit,
         clock=deps.clock,
     )

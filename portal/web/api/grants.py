@@ -33,6 +33,7 @@ async def create_grant(
         case_id=case_id,
         username=data.user,
         until=data.until,
+        audit=deps.audit,
         clock=deps.clock,
     )
     return GrantOut.of(grant)
@@ -42,7 +43,9 @@ async def create_grant(
 async def list_grants(
     request: Request[Any, Any, Any], case_id: FromPath[UUID], deps: NamedDependency[PortalDeps]
 ) -> list[GrantOut]:
-    found = await grants.case_grants(request_context(request), case_id=case_id, clock=deps.clock)
+    found = await grants.case_grants(
+        request_context(request), case_id=case_id, audit=deps.audit, clock=deps.clock
+    )
     return [GrantOut.of(grant) for grant in found]
 
 
@@ -59,6 +62,10 @@ async def revoke_grant(
     deps: NamedDependency[PortalDeps],
 ) -> GrantOut:
     grant = await grants.revoke_grant(
-        request_context(request), grant_id=grant_id, reason=reason, clock=deps.clock
+        request_context(request),
+        grant_id=grant_id,
+        reason=reason,
+        audit=deps.audit,
+        clock=deps.clock,
     )
     return GrantOut.of(grant)

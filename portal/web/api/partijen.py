@@ -25,6 +25,6 @@ async def withdraw_partij(
     request: Request[Any, Any, Any], partij_id: FromPath[UUID], deps: NamedDependency[PortalDeps]
 ) -> PartijOut:
     partij = await partijen.withdraw_partij(
-        request_context(request), partij_id=partij_id, clock=deps.clock
+        request_context(request), partij_id=partij_id, audit=deps.audit, clock=deps.clock
     )
     return PartijOut.of(partij)
