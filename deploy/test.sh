@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's *test* command, and what .ci/run calls: install what the tests need, run the
 # static checks and every test against real PostgreSQL, MinIO, SeaweedFS, gpg and libmagic.
-# The servers are started by the test session itself (tests/services) on 127.0.0.1 and free
+# The servers are started by the test session itself (tests/servers) on 127.0.0.1 and free
 # ports in temporary directories, and stopped when it ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -40,7 +40,7 @@ from portal.domain.audit import (
     record_hash,
 )
 from portal.services.audit_chain import AuditSigner, verify_log
-from tests.services.postgres import postgres_server
+from tests.servers.postgres import postgres_server
 
 WRITERS = 8
 APPEND_TARGET = 1000.0

@@ -48,8 +48,8 @@ from typing import IO, Any, BinaryIO, NoReturn
 import httpx
 from minio import Minio
 
-from tests.services.postgres import PostgresServer, postgres_server
-from tests.services.s3 import S3Endpoint, minio_server
+from tests.servers.postgres import PostgresServer, postgres_server
+from tests.servers.s3 import S3Endpoint, minio_server
 from tests.web.live import LivePortal, live_portal, reset_peak_rss, rss_bytes
 from tests.web.portal_client import AANMELDING_METADATA, PDF_HEAD, multipart_stream
 

@@ -17,7 +17,7 @@ import pytest
 from portal.db import repositories
 from portal.db.engine import bind_engine, migrate, sqlite_engine
 from portal.domain.audit import Action, AuditEntry, Outcome, ProcessingActivity
-from tests.services import free_port
+from tests.servers import free_port
 
 PORTAL = str(Path(sys.executable).parent / "portal")
 
