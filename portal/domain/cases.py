@@ -53,7 +53,7 @@ PURPOSES_BY_PHASE: dict[Phase, frozenset[Purpose]] = {
 
 
 class ClosingReason(enum.StrEnum):
-    """Why a case was closed before an RTO (art. 1.19, 1.20): it never reached the table."""
+    """Why a case was closed before an RTO (art. 1.18, 1.19): it never reached the table."""
 
     NIET_TOEGELATEN = "niet_toegelaten"
     """Screening found the case does not meet the criteria (Bijlage 2, aanmelding)."""
@@ -75,7 +75,7 @@ class Case:
     registered_by: UserId
     """The procesregisseur who registered the case: its first procesregisseur."""
     aanmelder: UserId
-    """The named user of ``reported_by`` who reported the case (art. 1.19)."""
+    """The named user of ``reported_by`` who reported the case (art. 1.18, 9.2)."""
     phase: Phase
     created_at: datetime
     phase_changed_at: datetime

@@ -52,9 +52,9 @@ OPEN = {"aanmelding", "triage", "rto"}
 GRANT_STAGES = {"triage", "rto"}
 RESTRICTED = {"restricted-early", "restricted", "closed"}
 ARTICLES = {
-    "aanmelding": "art1.18-9.6",
-    "triage": "art1.18-9.2-9.6",
-    "rto": "art9.2-9.6",
+    "aanmelding": "art1.18-9.2-9.6",
+    "triage": "art1.19-9.6",
+    "rto": "art1.20-9.3-9.6",
     "restricted-early": "art11.2a-bijlage2",
     "restricted": "art11.2a",
     "closed": "art1.21-11.2a",

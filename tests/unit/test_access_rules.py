@@ -117,7 +117,7 @@ def test_standing_is_checked_before_every_rule(who: Actor, rule: str) -> None:
             VENLO,
             cast.GINA,
             (False, "case:aanmelder"),
-            id="art1.19-aanmelder-of-another-partij",
+            id="art1.18-aanmelder-of-another-partij",
         ),
         pytest.param(
             ALICE,
@@ -307,10 +307,10 @@ def test_only_a_procesregisseur_of_the_case_moves_it_art1_22() -> None:
     ("the_case", "decided_at", "expected"),
     [
         pytest.param(
-            cast.case(Phase.AANMELDING), NOW, (True, "case:close"), id="art1.19-not-admitted"
+            cast.case(Phase.AANMELDING), NOW, (True, "case:close"), id="art1.18-not-admitted"
         ),
         pytest.param(
-            cast.case(Phase.TRIAGE), NOW, (True, "case:close"), id="art1.20-routed-elsewhere"
+            cast.case(Phase.TRIAGE), NOW, (True, "case:close"), id="art1.19-routed-elsewhere"
         ),
         pytest.param(
             cast.case(Phase.RTO),

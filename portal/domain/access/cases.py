@@ -20,7 +20,7 @@ NEXT_PHASE: dict[Phase, Phase] = {
 SEE_BY_PART: dict[Part, tuple[Rule, str]] = {
     Part.PROCESREGISSEUR: (Rule.CASE_SEE_PROCESREGISSEUR, "procesregisseur of the case"),
     Part.AANMELDER: (Rule.CASE_SEE_AANMELDER, "reported the case (aanmelder)"),
-    # Art. 1.18, 9.2: from triage on, the participants the procesregisseur granted access.
+    # Art. 1.18, 1.19, 9.2: from triage on, the participants the procesregisseur granted access.
     Part.GRANT: (Rule.CASE_SEE_GRANT, "granted access to the case by its procesregisseur"),
 }
 # Art. 11.2a: the procesregisseurs of a case keep their part for six months after the decision.
@@ -40,7 +40,7 @@ def may_register_case(actor: Actor, *, reported_by: Partij, aanmelder: Actor) ->
             Rule.CASE_REPORTER_WITHDRAWN,
             f"{reported_by.name} has withdrawn from the covenant and reports no cases (art. 27.3)",
         )
-    # Art. 1.19, 9.6: the aanmelder is a named person of the reporting partij.
+    # Art. 1.18, 9.2, 9.6: the aanmelder is a named person of the reporting partij.
     if aanmelder.partij_id != reported_by.id:
         return deny(
             Rule.CASE_AANMELDER, f"{aanmelder.username} is not a user of {reported_by.name}"

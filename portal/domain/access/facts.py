@@ -18,7 +18,7 @@ from portal.domain.partijen import Actor, PartijStatus, Role, UserId, may_hold_r
 from portal.domain.retention import Regime, regime
 from portal.domain.rules import Decision, Rule, deny
 
-# Art. 1.18, 9.2: participants join at triage; in aanmelding a grant gives nothing.
+# Art. 1.18, 1.19, 9.2: participants join at triage; in aanmelding a grant gives nothing.
 GRANT_PHASES = frozenset({Phase.TRIAGE, Phase.RTO})
 # The provider's case workers who act as controller for its documents (art. 2.1, 3.5c).
 CONTROLLER_ROLES = frozenset({Role.PARTNER, Role.CASUSREGISSEUR})
@@ -39,7 +39,13 @@ class Part(enum.StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class CaseFacts:
-    """What the rules need to know about one case, loaded together."""
+    """What the rules need to know about one case, loaded together.
+
+    The services load, per case: the case row; its procesregisseur assignments; every grant
+    of the case, ended ones included (their end is computed, so an ended grant still
+    explains a refusal); every archive admission, revoked and ended ones included; the
+    hand-over named at afschaling, if any; and the ids of the case's documents.
+    """
 
     case: Case
     assignments: tuple[Assignment, ...] = ()
@@ -75,7 +81,7 @@ class CaseFacts:
         return None
 
     def grant_of(self, actor: Actor, *, now: datetime) -> Grant | None:
-        """The actor's active grant, counting only in triage and rto (art. 1.18, 9.2)."""
+        """The actor's active grant, counting only in triage and rto (art. 1.18, 1.19, 9.2)."""
         if self.case.phase not in GRANT_PHASES:
             return None
         for grant in self.grants:

@@ -51,12 +51,12 @@ def may_grant(  # noqa: PLR0911 - one early return per rule of the protocol
         return refused
     if facts.regime(now=now) is not Regime.OPEN:
         return deny(Rule.GRANT_AFSCHALING, "after afschaling no access is granted (art. 11.2)")
-    # Art. 1.18, 9.2: in aanmelding only the procesregisseur and the aanmelder see the case.
+    # Art. 1.18, 1.19, 9.2: in aanmelding only the procesregisseur and the aanmelder see the case.
     if facts.case.phase is Phase.AANMELDING:
         return deny(
             Rule.GRANT_BEFORE_TRIAGE,
             "participants are granted access from triage on; the case is in aanmelding "
-            "(art. 1.18, 9.2)",
+            "(art. 1.18, 1.19, 9.2)",
         )
     if (unfit := fitness(grantee, GRANTEE_UNFIT)) is not None:
         return unfit
