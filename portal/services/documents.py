@@ -63,7 +63,7 @@ from portal.domain.register import ProcessingActivity
 from portal.domain.rules import Decision, Rule
 from portal.services import audit
 from portal.services.audit import RequestContext
-from portal.services.cases import case_facts
+from portal.services.cases import case_facts, visible_case
 from portal.services.channels import InboundChannel, OutboundChannel
 from portal.services.clock import Clock
 from portal.services.errors import (
@@ -556,6 +556,13 @@ async def case_documents(context: RequestContext, case: Case) -> list[Document]:
     """The documents of a case the actor may already see (see ``cases.visible_case``)."""
     del context  # every document of a visible case is listed; downloading is decided apart
     return await documents_db.documents_of_case(case.id)
+
+
+async def visible_case_documents(
+    context: RequestContext, case_id: uuid.UUID, *, clock: Clock
+) -> list[Document]:
+    """The documents of a case, if the actor may see the case (else NotFound, audited)."""
+    return await case_documents(context, await visible_case(context, case_id, clock=clock))
 
 
 @dataclass(frozen=True, kw_only=True)
