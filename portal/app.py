@@ -23,6 +23,8 @@ from litestar.openapi import OpenAPIConfig
 from piccolo.engine.base import Engine
 
 from crypto import CaseKeys, GnuPGHome, MasterKey, SigningKeys
+from portal.adapters.health import Probe
+from portal.adapters.sniffing import sniff_media_type
 from portal.db.engine import (
     assert_schema_current,
     bind_engine,
@@ -32,14 +34,12 @@ from portal.db.engine import (
     postgres_engine,
     sqlite_engine,
 )
-from portal.services import audit
+from portal.services.audit import PSEUDONYM_KEY_PURPOSE, AuditLog
 from portal.services.audit_chain import AuditSigner, checkpoint_periodically
 from portal.services.cases import CaseKeyring
 from portal.services.clock import Clock, system_clock
-from portal.services.documents import Vault
 from portal.services.errors import ServiceError
-from portal.services.health import Probe
-from portal.services.sniffing import sniff_media_type
+from portal.services.vault import Vault
 from portal.settings import Settings
 from portal.web import health
 from portal.web.api import audit as api_audit
@@ -72,6 +72,7 @@ class Adapters:
     case_keys: CaseKeys
     master_key: MasterKey
     signer: AuditSigner
+    audit: AuditLog
 
 
 def build_engine(settings: Settings) -> Engine[Any]:
@@ -118,9 +119,6 @@ def build_adapters(settings: Settings) -> Adapters:
     bind_engine(engine)
     master_key = load_master_key(settings)
     home = GnuPGHome(settings.gnupg_home)
-    # Every audit record about a case carries its subject's pseudonym: the key is derived
-    # here, once, for the whole process (see portal.services.audit).
-    audit.use_pseudonym_key(master_key.key_for(audit.PSEUDONYM_KEY_PURPOSE))
     return Adapters(
         settings=settings,
         engine=engine,
@@ -128,6 +126,9 @@ def build_adapters(settings: Settings) -> Adapters:
         case_keys=CaseKeys(home),
         master_key=master_key,
         signer=AuditSigner(keys=SigningKeys(home), master_key=master_key),
+        # Every audit record about a case carries its subject's pseudonym, made with a key
+        # derived from the master key (see portal.services.audit).
+        audit=AuditLog(pseudonym_key=master_key.key_for(PSEUDONYM_KEY_PURPOSE)),
     )
 
 
@@ -174,6 +175,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
             ),
         ),
         signer=adapters.signer,
+        audit=adapters.audit,
     )
 
     @asynccontextmanager
@@ -210,7 +212,12 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
             api_audit.router,
         ],
         middleware=[
-            DefineMiddleware(TokenAuthentication, clock=clock, exclude=["^/health/", "^/schema"])
+            DefineMiddleware(
+                TokenAuthentication,
+                audit=adapters.audit,
+                clock=clock,
+                exclude=["^/health/", "^/schema"],
+            )
         ],
         dependencies={
             "deps": Provide(lambda: deps, use_cache=True, sync_to_thread=False),

@@ -10,9 +10,7 @@ from portal.db import documents as documents_db
 from portal.db import partijen as partijen_db
 from portal.domain import access
 from portal.domain.actions import Action
-from portal.domain.register import ProcessingActivity
-from portal.services import audit
-from portal.services.audit import RequestContext
+from portal.services.audit import AuditLog, RequestContext
 from portal.services.cases import case_facts, visible_case
 from portal.services.clock import Clock
 
@@ -30,18 +28,17 @@ class AccessLine:
 
 
 async def explain_access(
-    context: RequestContext, *, case_id: uuid.UUID, clock: Clock
+    context: RequestContext, *, case_id: uuid.UUID, audit: AuditLog, clock: Clock
 ) -> list[AccessLine]:
-    case = await visible_case(context, case_id, clock=clock)
+    case = await visible_case(context, case_id, audit=audit, clock=clock)
     now = clock()
     decision = access.may_explain_access(context.actor)
     if not decision.allowed:
-        raise await audit.denial(
+        raise await audit.deny(
             context,
             Action.ACCESS_EXPLAIN_DENIED,
             decision.reason,
             at=now,
-            activity=ProcessingActivity.ACCESS_MANAGEMENT,
             case=case,
         )
     facts = await case_facts(case)
@@ -64,12 +61,11 @@ async def explain_access(
                     loses_access_at_afschaling=explained.loses_access_at_afschaling,
                 )
             )
-    await audit.success(
+    await audit.succeed(
         context,
         Action.ACCESS_EXPLAIN,
         decision.reason,
         at=now,
-        activity=ProcessingActivity.ACCESS_MANAGEMENT,
         case=case,
     )
     return lines

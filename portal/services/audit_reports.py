@@ -17,7 +17,7 @@ import enum
 import io
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from portal.db import audit_log as audit_log_db
 from portal.domain import access
@@ -30,11 +30,10 @@ from portal.domain.audit import (
     subject_overview,
 )
 from portal.domain.audit_chain import StoredRecord
-from portal.domain.register import REGISTER, ProcessingActivity, RegisterEntry
-from portal.services import audit
-from portal.services.audit import RequestContext
+from portal.domain.register import REGISTER, RegisterEntry
+from portal.services.audit import About, AuditLog, RequestContext
 from portal.services.clock import Clock
-from portal.services.errors import Forbidden, InvalidInput
+from portal.services.errors import InvalidInput
 
 MAX_PAGE = 1000
 EXPORT_BATCH = 1000
@@ -67,23 +66,19 @@ async def _admit_reader(
     denied: Action,
     *,
     reason: str,
+    audit: AuditLog,
     clock: Clock,
     data_subject_ref: str | None = None,
 ) -> None:
     """Decide, and record the read before a single record is returned."""
     decision = access.may_read_audit_log(context.actor)
     now = clock()
-    base = audit.entry(
-        context,
-        action if decision.allowed else denied,
-        Outcome.PERMIT if decision.allowed else Outcome.DENY,
-        reason=f"{decision.reason}; {reason}",
-        started_at=now,
-        activity=ProcessingActivity.ACCOUNTABILITY,
-    )
-    await audit.record(replace(base, data_subject_ref=data_subject_ref))
-    if not decision.allowed:
-        raise Forbidden(decision.reason)
+    about: About = {"data_subject_ref": data_subject_ref} if data_subject_ref else {}
+    reason = f"{decision.reason}; {reason}"
+    if decision.allowed:
+        await audit.permit(context, action, reason, at=now, **about)
+        return
+    raise await audit.deny(context, denied, reason, at=now, **about)
 
 
 def _describe(query: AuditQuery) -> str:
@@ -117,11 +112,22 @@ def _check_page(after: int, limit: int) -> None:
 
 
 async def read_audit_log(
-    context: RequestContext, query: AuditQuery, *, after: int, limit: int, clock: Clock
+    context: RequestContext,
+    query: AuditQuery,
+    *,
+    after: int,
+    limit: int,
+    audit: AuditLog,
+    clock: Clock,
 ) -> AuditPage:
     _check_page(after, limit)
     await _admit_reader(
-        context, Action.AUDIT_READ, Action.AUDIT_READ_DENIED, reason=_describe(query), clock=clock
+        context,
+        Action.AUDIT_READ,
+        Action.AUDIT_READ_DENIED,
+        reason=_describe(query),
+        audit=audit,
+        clock=clock,
     )
     rows = await audit_log_db.audit_page(query, after_seq=after, limit=limit)
     return AuditPage(
@@ -131,14 +137,20 @@ async def read_audit_log(
 
 
 async def disclosure_record(
-    context: RequestContext, provider_partij_id: str, *, after: int, limit: int, clock: Clock
+    context: RequestContext,
+    provider_partij_id: str,
+    *,
+    after: int,
+    limit: int,
+    audit: AuditLog,
+    clock: Clock,
 ) -> AuditPage:
     """Every download of the partij's documents: recipient, purpose, basis, justification."""
     query = AuditQuery(
         provider_partij_id=provider_partij_id,
         actions=frozenset(action.value for action in DISCLOSURE_ACTIONS),
     )
-    return await read_audit_log(context, query, after=after, limit=limit, clock=clock)
+    return await read_audit_log(context, query, after=after, limit=limit, audit=audit, clock=clock)
 
 
 async def overview_of_subject(
@@ -146,6 +158,7 @@ async def overview_of_subject(
     *,
     data_subject_ref: str | None,
     case_id: str | None,
+    audit: AuditLog,
     clock: Clock,
 ) -> SubjectOverview:
     """What an inzage request needs (art. 18.1), for a pseudonym or the person of a case."""
@@ -157,6 +170,7 @@ async def overview_of_subject(
         Action.AUDIT_READ,
         Action.AUDIT_READ_DENIED,
         reason="overview for an inzage request (art. 18.1)",
+        audit=audit,
         clock=clock,
         data_subject_ref=pseudonym,
     )
@@ -170,7 +184,12 @@ async def overview_of_subject(
 
 
 async def export_audit_log(
-    context: RequestContext, query: AuditQuery, *, export_format: ExportFormat, clock: Clock
+    context: RequestContext,
+    query: AuditQuery,
+    *,
+    export_format: ExportFormat,
+    audit: AuditLog,
+    clock: Clock,
 ) -> AsyncIterator[bytes]:
     """Decide and record the export, then stream it in batches (no whole log in memory)."""
     await _admit_reader(
@@ -178,6 +197,7 @@ async def export_audit_log(
         Action.AUDIT_EXPORT,
         Action.AUDIT_EXPORT_DENIED,
         reason=f"export as {export_format}; {_describe(query)}",
+        audit=audit,
         clock=clock,
     )
     return _export(query, export_format)

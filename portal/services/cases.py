@@ -15,12 +15,10 @@ from portal.db import grants as grants_db
 from portal.db import partijen as partijen_db
 from portal.db.transactions import write_transaction
 from portal.domain import access
-from portal.domain.actions import Action, Outcome
+from portal.domain.actions import Action
 from portal.domain.cases import Case, CaseId, Phase
 from portal.domain.grants import grants_ending_at_afschaling
-from portal.domain.register import ProcessingActivity
-from portal.services import audit
-from portal.services.audit import RequestContext
+from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
 from portal.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -41,20 +39,17 @@ async def create_case(
     reference: str,
     reported_by: uuid.UUID,
     keyring: CaseKeyring,
+    audit: AuditLog,
     clock: Clock,
 ) -> Case:
     now = clock()
     decision = access.may_register_case(context.actor)
     if not decision.allowed:
-        await audit.record(
-            audit.entry(
-                context,
-                Action.CASE_CREATE_DENIED,
-                Outcome.DENY,
-                reason=decision.reason,
-                started_at=now,
-                activity=ProcessingActivity.CASE_REGISTRATION,
-            )
+        await audit.deny(
+            context,
+            Action.CASE_CREATE_DENIED,
+            decision.reason,
+            at=now,
         )
         raise Forbidden(decision.reason)
     if not REFERENCE.match(reference):
@@ -75,16 +70,12 @@ async def create_case(
                 case_id=case_id, reference=reference, reported_by=reported_by, now=now
             )
             await case_keys_db.insert_case_key(case_id=case_id, material=material, now=now)
-            await audit.record(
-                audit.entry(
-                    context,
-                    Action.CASE_CREATE,
-                    Outcome.SUCCESS,
-                    reason=decision.reason,
-                    started_at=now,
-                    activity=ProcessingActivity.CASE_REGISTRATION,
-                    case=case,
-                )
+            await audit.succeed(
+                context,
+                Action.CASE_CREATE,
+                decision.reason,
+                at=now,
+                case=case,
             )
     except BaseException:
         await asyncio.to_thread(keyring.keys.forget_case_key, material.fingerprint)
@@ -102,23 +93,21 @@ async def case_facts(case: Case) -> access.CaseFacts:
     )
 
 
-async def visible_case(context: RequestContext, case_id: uuid.UUID, *, clock: Clock) -> Case:
+async def visible_case(
+    context: RequestContext, case_id: uuid.UUID, *, audit: AuditLog, clock: Clock
+) -> Case:
     """The case, if the actor may know of it; otherwise NotFound, as if it did not exist."""
     case = await cases_db.case_by_id(case_id)
     if case is None:
         raise NotFound(f"no case {case_id}")
     decision = access.may_see_case(context.actor, await case_facts(case), now=clock())
     if not decision.allowed:
-        await audit.record(
-            audit.entry(
-                context,
-                Action.CASE_READ_DENIED,
-                Outcome.DENY,
-                reason=decision.reason,
-                started_at=clock(),
-                activity=ProcessingActivity.CASE_REGISTRATION,
-                case=case,
-            )
+        await audit.deny(
+            context,
+            Action.CASE_READ_DENIED,
+            decision.reason,
+            at=clock(),
+            case=case,
         )
         # Not 403: whether a case exists about someone is itself personal data.
         raise NotFound(f"no case {case_id}")
@@ -136,23 +125,25 @@ async def visible_cases(context: RequestContext, *, clock: Clock) -> list[Case]:
 
 
 async def change_phase(
-    context: RequestContext, *, case_id: uuid.UUID, to: Phase, reason: str, clock: Clock
+    context: RequestContext,
+    *,
+    case_id: uuid.UUID,
+    to: Phase,
+    reason: str,
+    audit: AuditLog,
+    clock: Clock,
 ) -> Case:
     """Move a case one phase on; afschaling ends every grant and starts the timeline."""
-    case = await visible_case(context, case_id, clock=clock)
+    case = await visible_case(context, case_id, audit=audit, clock=clock)
     now = clock()
     decision = access.may_change_phase(context.actor, case, to=to)
     if not decision.allowed:
-        await audit.record(
-            audit.entry(
-                context,
-                Action.CASE_PHASE_DENIED,
-                Outcome.DENY,
-                reason=decision.reason,
-                started_at=now,
-                activity=ProcessingActivity.CASE_REGISTRATION,
-                case=case,
-            )
+        await audit.deny(
+            context,
+            Action.CASE_PHASE_DENIED,
+            decision.reason,
+            at=now,
+            case=case,
         )
         raise Forbidden(decision.reason)
     if not reason.strip():
@@ -162,29 +153,21 @@ async def change_phase(
         facts = await case_facts(case)
         await cases_db.set_phase(case_id=case.id, phase=to, afschaling_at=afschaling_at)
         moved = replace(case, phase=to, afschaling_at=afschaling_at or case.afschaling_at)
-        await audit.record(
-            audit.entry(
-                context,
-                Action.CASE_PHASE,
-                Outcome.SUCCESS,
-                reason=f"{decision.reason}: {reason.strip()}",
-                started_at=now,
-                activity=ProcessingActivity.CASE_REGISTRATION,
-                case=moved,
-            )
+        await audit.succeed(
+            context,
+            Action.CASE_PHASE,
+            f"{decision.reason}: {reason.strip()}",
+            at=now,
+            case=moved,
         )
         if afschaling_at is not None:
             # Art. 11.2: all RTO participants' access ends at once; each end is on record.
             for grant in grants_ending_at_afschaling(facts.grants, case, at=now):
-                await audit.record(
-                    audit.entry(
-                        context,
-                        Action.GRANT_END,
-                        Outcome.SUCCESS,
-                        reason=f"grant {grant.id} of user {grant.user_id} ends at afschaling",
-                        started_at=now,
-                        activity=ProcessingActivity.CASE_REGISTRATION,
-                        case=moved,
-                    )
+                await audit.succeed(
+                    context,
+                    Action.GRANT_END,
+                    f"grant {grant.id} of user {grant.user_id} ends at afschaling",
+                    at=now,
+                    case=moved,
                 )
     return moved

@@ -11,8 +11,7 @@ from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.consents import Consent
 from portal.domain.register import ProcessingActivity
-from portal.services import audit
-from portal.services.audit import RequestContext
+from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
 from portal.services.errors import InvalidInput, NotFound
 
@@ -26,14 +25,13 @@ async def record_consent(
     scope: str,
     obtained_by: str,
     obtained_at: datetime,
+    audit: AuditLog,
     clock: Clock,
 ) -> Consent:
     now = clock()
     decision = access.may_record_consent(context.actor)
     if not decision.allowed:
-        raise await audit.denial(
-            context, Action.CONSENT_RECORD_DENIED, decision.reason, at=now, activity=CONSENT
-        )
+        raise await audit.deny(context, Action.CONSENT_RECORD_DENIED, decision.reason, at=now)
     if not (subject_pseudonym.strip() and scope.strip() and obtained_by.strip()):
         raise InvalidInput("subject_pseudonym, scope and obtained_by are all required")
     if obtained_at.tzinfo is None or obtained_at > now:
@@ -48,18 +46,17 @@ async def record_consent(
             recorded_by=context.actor.user_id,
             now=now,
         )
-        await audit.success(
+        await audit.succeed(
             context,
             Action.CONSENT_RECORD,
             f"consent {consent.id} recorded",
             at=now,
-            activity=CONSENT,
         )
     return consent
 
 
 async def withdraw_consent(
-    context: RequestContext, *, consent_id: uuid.UUID, reason: str, clock: Clock
+    context: RequestContext, *, consent_id: uuid.UUID, reason: str, audit: AuditLog, clock: Clock
 ) -> Consent:
     now = clock()
     consent = await consents_db.consent_by_id(consent_id)
@@ -67,18 +64,15 @@ async def withdraw_consent(
         raise NotFound(f"no consent {consent_id}")
     decision = access.may_withdraw_consent(context.actor, consent)
     if not decision.allowed:
-        raise await audit.denial(
-            context, Action.CONSENT_WITHDRAW_DENIED, decision.reason, at=now, activity=CONSENT
-        )
+        raise await audit.deny(context, Action.CONSENT_WITHDRAW_DENIED, decision.reason, at=now)
     async with write_transaction():
         await consents_db.withdraw_consent(consent_id=consent.id, reason=reason.strip(), now=now)
         # Art. 13.7: every recipient's permission lapses with it; downloads check it each time.
-        await audit.success(
+        await audit.succeed(
             context,
             Action.CONSENT_WITHDRAW,
             f"consent {consent.id} withdrawn: {reason.strip() or 'no reason given'}",
             at=now,
-            activity=CONSENT,
         )
     withdrawn = await consents_db.consent_by_id(consent_id)
     if withdrawn is None:  # pragma: no cover - the row was just updated

@@ -18,8 +18,7 @@ from portal.domain.actions import Action
 from portal.domain.grants import Grant
 from portal.domain.register import ProcessingActivity
 from portal.domain.rules import Decision
-from portal.services import audit
-from portal.services.audit import RequestContext
+from portal.services.audit import AuditLog, RequestContext
 from portal.services.cases import case_facts, visible_case
 from portal.services.clock import Clock
 from portal.services.errors import InvalidInput, NotFound
@@ -33,9 +32,10 @@ async def grant_access(
     case_id: uuid.UUID,
     username: str,
     until: datetime | None,
+    audit: AuditLog,
     clock: Clock,
 ) -> Grant:
-    case = await visible_case(context, case_id, clock=clock)
+    case = await visible_case(context, case_id, audit=audit, clock=clock)
     now = clock()
     grantee = await partijen_db.actor_by_username(username)
     if grantee is None:
@@ -55,33 +55,34 @@ async def grant_access(
                 until=until,
                 now=now,
             )
-            await audit.success(
+            await audit.succeed(
                 context,
                 Action.GRANT_CREATE,
                 f"{decision.reason} (grant {grant.id}, until {until or 'afschaling'})",
                 at=now,
-                activity=ACCESS,
                 case=case,
             )
     if grant is None:
-        raise await audit.denial(
-            context, Action.GRANT_CREATE_DENIED, decision.reason, at=now, activity=ACCESS, case=case
+        raise await audit.deny(
+            context, Action.GRANT_CREATE_DENIED, decision.reason, at=now, case=case
         )
     return grant
 
 
-async def case_grants(context: RequestContext, *, case_id: uuid.UUID, clock: Clock) -> list[Grant]:
-    case = await visible_case(context, case_id, clock=clock)
+async def case_grants(
+    context: RequestContext, *, case_id: uuid.UUID, audit: AuditLog, clock: Clock
+) -> list[Grant]:
+    case = await visible_case(context, case_id, audit=audit, clock=clock)
     return list(await grants_db.grants_of_case(case.id))
 
 
 async def revoke_grant(
-    context: RequestContext, *, grant_id: uuid.UUID, reason: str, clock: Clock
+    context: RequestContext, *, grant_id: uuid.UUID, reason: str, audit: AuditLog, clock: Clock
 ) -> Grant:
     grant = await grants_db.grant_by_id(grant_id)
     if grant is None:
         raise NotFound(f"no grant {grant_id}")
-    case = await visible_case(context, grant.case_id, clock=clock)
+    case = await visible_case(context, grant.case_id, audit=audit, clock=clock)
     now = clock()
     if not reason.strip():
         raise InvalidInput("give the reason for revoking the grant")
@@ -92,17 +93,16 @@ async def revoke_grant(
             await grants_db.revoke_grant(
                 grant_id=grant.id, revoked_by=context.actor.user_id, reason=reason.strip(), now=now
             )
-            await audit.success(
+            await audit.succeed(
                 context,
                 Action.GRANT_REVOKE,
                 f"grant {grant.id} of user {grant.user_id} revoked: {reason.strip()}",
                 at=now,
-                activity=ACCESS,
                 case=case,
             )
     if not decision.allowed:
-        raise await audit.denial(
-            context, Action.GRANT_REVOKE_DENIED, decision.reason, at=now, activity=ACCESS, case=case
+        raise await audit.deny(
+            context, Action.GRANT_REVOKE_DENIED, decision.reason, at=now, case=case
         )
     revoked = await grants_db.grant_by_id(grant_id)
     if revoked is None:  # pragma: no cover - the row was just updated
@@ -111,9 +111,15 @@ async def revoke_grant(
 
 
 async def admit_to_archive(
-    context: RequestContext, *, case_id: uuid.UUID, username: str, reason: str, clock: Clock
+    context: RequestContext,
+    *,
+    case_id: uuid.UUID,
+    username: str,
+    reason: str,
+    audit: AuditLog,
+    clock: Clock,
 ) -> None:
-    case = await visible_case(context, case_id, clock=clock)
+    case = await visible_case(context, case_id, audit=audit, clock=clock)
     now = clock()
     grantee = await partijen_db.actor_by_username(username)
     if grantee is None:
@@ -133,20 +139,18 @@ async def admit_to_archive(
                 reason=reason.strip(),
                 now=now,
             )
-            await audit.success(
+            await audit.succeed(
                 context,
                 Action.ARCHIVE_ADMIT,
                 f"{decision.reason}: {reason.strip()}",
                 at=now,
-                activity=ACCESS,
                 case=case,
             )
     if not decision.allowed:
-        raise await audit.denial(
+        raise await audit.deny(
             context,
             Action.ARCHIVE_ADMIT_DENIED,
             decision.reason,
             at=now,
-            activity=ACCESS,
             case=case,
         )

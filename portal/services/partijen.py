@@ -12,8 +12,7 @@ from portal.domain.actions import Action
 from portal.domain.grants import grants_ending_at_withdrawal
 from portal.domain.partijen import Partij, PartijKind
 from portal.domain.register import ProcessingActivity
-from portal.services import audit
-from portal.services.audit import RequestContext
+from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
 from portal.services.errors import Conflict, InvalidInput, NotFound
 
@@ -31,7 +30,9 @@ async def add_partij(*, name: str, kind: PartijKind, clock: Clock) -> Partij:
     return await partijen_db.insert_partij(name=clean, kind=kind, now=clock())
 
 
-async def withdraw_partij(context: RequestContext, *, partij_id: uuid.UUID, clock: Clock) -> Partij:
+async def withdraw_partij(
+    context: RequestContext, *, partij_id: uuid.UUID, audit: AuditLog, clock: Clock
+) -> Partij:
     """Art. 27.3: a partij leaving the covenant loses all access at once, grants included."""
     now = clock()
     partij = await partijen_db.partij_by_id(partij_id)
@@ -39,9 +40,7 @@ async def withdraw_partij(context: RequestContext, *, partij_id: uuid.UUID, cloc
         raise NotFound(f"no partij {partij_id}")
     decision = access.may_withdraw_partij(context.actor)
     if not decision.allowed:
-        raise await audit.denial(
-            context, Action.PARTIJ_WITHDRAW_DENIED, decision.reason, at=now, activity=ACCESS
-        )
+        raise await audit.deny(context, Action.PARTIJ_WITHDRAW_DENIED, decision.reason, at=now)
     async with write_transaction():
         await partijen_db.withdraw_partij(partij_id=partij.id, now=now)
         for user in await partijen_db.users_of_partij(partij.id):
@@ -52,12 +51,11 @@ async def withdraw_partij(context: RequestContext, *, partij_id: uuid.UUID, cloc
                     reason="the partij withdrew from the covenant (art. 27.3)",
                     now=now,
                 )
-        await audit.success(
+        await audit.succeed(
             context,
             Action.PARTIJ_WITHDRAW,
             f"partij {partij.name} withdrew; its users' grants end (art. 27.3)",
             at=now,
-            activity=ACCESS,
         )
     withdrawn = await partijen_db.partij_by_id(partij.id)
     if withdrawn is None:  # pragma: no cover - the row was just updated

@@ -18,7 +18,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.types import ASGIApp
 
 from portal.domain.partijen import Actor
-from portal.services.audit import RequestContext, record_failed_login
+from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
 from portal.services.users import authenticate
 
@@ -26,8 +26,9 @@ TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2
 
 
 class TokenAuthentication(AbstractAuthenticationMiddleware):
-    def __init__(self, app: ASGIApp, *, clock: Clock, exclude: list[str]) -> None:
+    def __init__(self, app: ASGIApp, *, audit: AuditLog, clock: Clock, exclude: list[str]) -> None:
         super().__init__(app, exclude=exclude)
+        self._audit = audit
         self._clock = clock
 
     async def authenticate_request(
@@ -40,13 +41,13 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
         actor = await authenticate(token.strip(), clock=self._clock)
         if actor is None:
             trace_id, span_id = _trace(connection)
-            await record_failed_login(
+            await self._audit.failed_login(
                 reason="the API token is unknown or revoked",
                 client_address=connection.client.host if connection.client else None,
                 user_agent=_user_agent(connection),
                 trace_id=trace_id,
                 span_id=span_id,
-                clock=self._clock,
+                at=self._clock(),
             )
             raise NotAuthorizedException("the API token is unknown or revoked")
         return AuthenticationResult(user=actor, auth=None)

@@ -6,7 +6,7 @@ from litestar import Response, Router, get
 from litestar.di import NamedDependency
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
-from portal.services.health import Readiness, check_readiness
+from portal.adapters.health import Readiness, check_readiness
 from portal.web.state import PortalDeps
 
 

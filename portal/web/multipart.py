@@ -21,8 +21,8 @@ from multipart import (  # type: ignore[import-untyped]  # the package ships no 
 )
 
 from portal.domain.documents import ConsentId, Restrictions
-from portal.services.documents import Upload
 from portal.services.errors import InvalidInput
+from portal.services.uploads import Upload
 from portal.web.schemas import UploadMetadata
 
 MAX_METADATA_BYTES = 64 * 1024

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from portal.adapters.health import Probe
+from portal.services.audit import AuditLog
 from portal.services.audit_chain import AuditSigner
 from portal.services.cases import CaseKeyring
 from portal.services.clock import Clock
-from portal.services.documents import Vault
-from portal.services.health import Probe
+from portal.services.vault import Vault
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -19,3 +20,4 @@ class PortalDeps:
     keyring: CaseKeyring
     vault: Vault
     signer: AuditSigner
+    audit: AuditLog

@@ -23,9 +23,9 @@ from pathlib import Path
 import magic
 import pytest
 
+from portal.adapters import sniffing
+from portal.adapters.sniffing import SNIFF_BYTES, SniffingFailed, sniff_media_type
 from portal.domain.intake import MediaTypeRefused, check_media_type
-from portal.services import sniffing
-from portal.services.sniffing import SNIFF_BYTES, SniffingFailed, sniff_media_type
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

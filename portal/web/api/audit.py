@@ -66,7 +66,7 @@ async def read_audit_log(
 ) -> AuditPageOut:
     query = _query(case=case, partij=partij, user=user, action=action, since=since, until=until)
     page = await audit_reports.read_audit_log(
-        context, query, after=after, limit=limit, clock=deps.clock
+        context, query, after=after, limit=limit, audit=deps.audit, clock=deps.clock
     )
     return to_wire(page, AuditPageOut)
 
@@ -91,7 +91,7 @@ async def export_audit_log(
 ) -> Stream:
     query = _query(case=case, partij=partij, user=user, action=action, since=since, until=until)
     chunks = await audit_reports.export_audit_log(
-        context, query, export_format=export_format, clock=deps.clock
+        context, query, export_format=export_format, audit=deps.audit, clock=deps.clock
     )
     return _export_stream(chunks, export_format)
 
@@ -121,7 +121,7 @@ async def disclosure_record(
     limit: FromQuery[int] = DEFAULT_PAGE,
 ) -> AuditPageOut:
     page = await audit_reports.disclosure_record(
-        context, str(partij_id), after=after, limit=limit, clock=deps.clock
+        context, str(partij_id), after=after, limit=limit, audit=deps.audit, clock=deps.clock
     )
     return to_wire(page, AuditPageOut)
 
@@ -142,6 +142,7 @@ async def subject_overview(
         context,
         data_subject_ref=data_subject_id,
         case_id=str(case) if case else None,
+        audit=deps.audit,
         clock=deps.clock,
     )
     return to_wire(overview, SubjectOverviewOut)

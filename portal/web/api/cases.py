@@ -25,6 +25,7 @@ async def create_case(
         reference=data.reference,
         reported_by=data.reported_by,
         keyring=deps.keyring,
+        audit=deps.audit,
         clock=deps.clock,
     )
     return to_wire(case, CaseOut)
@@ -43,7 +44,9 @@ async def get_case(
     case_id: FromPath[UUID],
     deps: NamedDependency[PortalDeps],
 ) -> CaseOut:
-    return to_wire(await cases.visible_case(context, case_id, clock=deps.clock), CaseOut)
+    return to_wire(
+        await cases.visible_case(context, case_id, audit=deps.audit, clock=deps.clock), CaseOut
+    )
 
 
 @post("/cases/{case_id:uuid}/phase", summary="Move a case to its next phase", tags=["cases"])
@@ -54,7 +57,7 @@ async def change_phase(
     deps: NamedDependency[PortalDeps],
 ) -> CaseOut:
     case = await cases.change_phase(
-        context, case_id=case_id, to=data.to, reason=data.reason, clock=deps.clock
+        context, case_id=case_id, to=data.to, reason=data.reason, audit=deps.audit, clock=deps.clock
     )
     return to_wire(case, CaseOut)
 

@@ -32,6 +32,7 @@ async def record_consent(
         scope=data.scope,
         obtained_by=data.obtained_by,
         obtained_at=data.obtained_at,
+        audit=deps.audit,
         clock=deps.clock,
     )
     return to_wire(consent, ConsentOut)
@@ -50,7 +51,7 @@ async def withdraw_consent(
     deps: NamedDependency[PortalDeps],
 ) -> ConsentOut:
     consent = await consents.withdraw_consent(
-        context, consent_id=consent_id, reason=data.reason, clock=deps.clock
+        context, consent_id=consent_id, reason=data.reason, audit=deps.audit, clock=deps.clock
     )
     return to_wire(consent, ConsentOut)
 

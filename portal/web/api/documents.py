@@ -18,9 +18,9 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from portal.services import documents
+from portal.services import approvals, documents, downloads, uploads
 from portal.services.audit import RequestContext
-from portal.services.documents import Download
+from portal.services.downloads import Download
 from portal.web.multipart import read_upload
 from portal.web.schemas import (
     ApprovalIn,
@@ -84,12 +84,13 @@ async def upload_document(
     deps: NamedDependency[PortalDeps],
 ) -> Response[DocumentOut]:
     stream = await read_upload(request)
-    document = await documents.upload_document(
+    document = await uploads.upload_document(
         context,
         case_id=case_id,
         upload=stream.upload(),
         body=stream.body,
         vault=deps.vault,
+        audit=deps.audit,
         clock=deps.clock,
     )
     return Response(document_out(document), status_code=HTTP_201_CREATED)
@@ -117,7 +118,9 @@ async def list_case_documents(
     case_id: FromPath[UUID],
     deps: NamedDependency[PortalDeps],
 ) -> list[DocumentOut]:
-    found = await documents.visible_case_documents(context, case_id, clock=deps.clock)
+    found = await documents.visible_case_documents(
+        context, case_id, audit=deps.audit, clock=deps.clock
+    )
     return [document_out(document) for document in found]
 
 
@@ -127,7 +130,9 @@ async def get_document(
     document_id: FromPath[UUID],
     deps: NamedDependency[PortalDeps],
 ) -> DocumentOut:
-    return document_out(await documents.document_metadata(context, document_id, clock=deps.clock))
+    return document_out(
+        await documents.document_metadata(context, document_id, audit=deps.audit, clock=deps.clock)
+    )
 
 
 @get(
@@ -149,13 +154,14 @@ async def download_document(
     delivery: FromQuery[Delivery] = Delivery.PLAIN,
     justification: FromQuery[str | None] = None,
 ) -> Stream:
-    download = await documents.start_download(
+    download = await downloads.start_download(
         context,
         document_id=document_id,
         purpose=purpose,
         justification=justification,
         to_recipient_key=delivery is Delivery.PGP,
         vault=deps.vault,
+        audit=deps.audit,
         clock=deps.clock,
     )
     return _attachment_stream(download)
@@ -203,11 +209,12 @@ async def approve_document(
     data: JSONBody[ApprovalIn],
     deps: NamedDependency[PortalDeps],
 ) -> DocumentOut:
-    document = await documents.approve_document(
+    document = await approvals.approve_document(
         context,
         document_id=document_id,
         phase=data.phase,
         purposes=frozenset(data.purposes) if data.purposes is not None else None,
+        audit=deps.audit,
         clock=deps.clock,
     )
     return document_out(document)
@@ -225,8 +232,12 @@ async def request_further_use(
     data: JSONBody[FurtherUseIn],
     deps: NamedDependency[PortalDeps],
 ) -> dict[str, UUID]:
-    request_id = await documents.request_further_use(
-        context, document_id=document_id, description=data.description, clock=deps.clock
+    request_id = await approvals.request_further_use(
+        context,
+        document_id=document_id,
+        description=data.description,
+        audit=deps.audit,
+        clock=deps.clock,
     )
     return {"id": request_id}
 
@@ -243,8 +254,13 @@ async def decide_further_use(
     data: JSONBody[FurtherUseDecisionIn],
     deps: NamedDependency[PortalDeps],
 ) -> None:
-    await documents.decide_further_use(
-        context, request_id=request_id, approve=data.approve, reason=data.reason, clock=deps.clock
+    await approvals.decide_further_use(
+        context,
+        request_id=request_id,
+        approve=data.approve,
+        reason=data.reason,
+        audit=deps.audit,
+        clock=deps.clock,
     )
 
 

@@ -28,7 +28,12 @@ async def create_grant(
     deps: NamedDependency[PortalDeps],
 ) -> GrantOut:
     grant = await grants.grant_access(
-        context, case_id=case_id, username=data.user, until=data.until, clock=deps.clock
+        context,
+        case_id=case_id,
+        username=data.user,
+        until=data.until,
+        audit=deps.audit,
+        clock=deps.clock,
     )
     return to_wire(grant, GrantOut)
 
@@ -39,7 +44,7 @@ async def list_grants(
     case_id: FromPath[UUID],
     deps: NamedDependency[PortalDeps],
 ) -> list[GrantOut]:
-    found = await grants.case_grants(context, case_id=case_id, clock=deps.clock)
+    found = await grants.case_grants(context, case_id=case_id, audit=deps.audit, clock=deps.clock)
     return to_wire(found, list[GrantOut])
 
 
@@ -55,7 +60,9 @@ async def revoke_grant(
     reason: FromQuery[str],
     deps: NamedDependency[PortalDeps],
 ) -> GrantOut:
-    grant = await grants.revoke_grant(context, grant_id=grant_id, reason=reason, clock=deps.clock)
+    grant = await grants.revoke_grant(
+        context, grant_id=grant_id, reason=reason, audit=deps.audit, clock=deps.clock
+    )
     return to_wire(grant, GrantOut)
 
 
@@ -69,7 +76,9 @@ async def explain_access(
     case_id: FromPath[UUID],
     deps: NamedDependency[PortalDeps],
 ) -> list[AccessLineOut]:
-    lines = await access_overview.explain_access(context, case_id=case_id, clock=deps.clock)
+    lines = await access_overview.explain_access(
+        context, case_id=case_id, audit=deps.audit, clock=deps.clock
+    )
     return to_wire(lines, list[AccessLineOut])
 
 
@@ -86,7 +95,12 @@ async def admit_to_archive(
     deps: NamedDependency[PortalDeps],
 ) -> None:
     await grants.admit_to_archive(
-        context, case_id=case_id, username=data.user, reason=data.reason, clock=deps.clock
+        context,
+        case_id=case_id,
+        username=data.user,
+        reason=data.reason,
+        audit=deps.audit,
+        clock=deps.clock,
     )
 
 

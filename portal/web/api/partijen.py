@@ -25,7 +25,9 @@ async def withdraw_partij(
     partij_id: FromPath[UUID],
     deps: NamedDependency[PortalDeps],
 ) -> PartijOut:
-    partij = await partijen.withdraw_partij(context, partij_id=partij_id, clock=deps.clock)
+    partij = await partijen.withdraw_partij(
+        context, partij_id=partij_id, audit=deps.audit, clock=deps.clock
+    )
     return to_wire(partij, PartijOut)
 
 

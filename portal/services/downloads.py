@@ -1,0 +1,264 @@
+"""Documents out: decided, put on record, then decrypted (or re-encrypted to the
+recipient's own key) and streamed.
+
+Nothing is sent before the permit is durably on record; how the download ended (delivered
+in full, or cut off) is recorded after it, and a failed integrity check cuts the stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from crypto import (
+    CaseKeyMaterial,
+    CaseKeys,
+    CryptoError,
+    PublicKey,
+    open_ciphertext_for_case,
+    open_plaintext_for_case,
+)
+from portal.adapters.channels import OutboundChannel
+from portal.db import case_keys as case_keys_db
+from portal.db import consents as consents_db
+from portal.domain import access
+from portal.domain.actions import Action, Outcome
+from portal.domain.audit import AuditEntry
+from portal.domain.cases import Case, Purpose
+from portal.domain.documents import Document
+from portal.services.audit import AuditLog, RequestContext
+from portal.services.clock import Clock
+from portal.services.documents import readable_document
+from portal.services.errors import Conflict, Forbidden, InvalidInput
+from portal.services.vault import READ_CHUNK, Vault
+from storage import StorageError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Download:
+    document: Document
+    encrypted_for_recipient: bool
+    chunks: AsyncIterator[bytes]
+    """Yields the body; raises (so the connection is cut) if the document fails to decrypt."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Permitted:
+    """A download decided and on record, not yet started."""
+
+    document: Document
+    case: Case
+    material: CaseKeyMaterial
+    recipient_key: str | None
+    """The recipient's own OpenPGP key when the document goes out re-encrypted to it."""
+    permit: AuditEntry
+
+
+async def start_download(
+    context: RequestContext,
+    *,
+    document_id: uuid.UUID,
+    purpose: str,
+    justification: str | None,
+    to_recipient_key: bool,
+    vault: Vault,
+    audit: AuditLog,
+    clock: Clock,
+) -> Download:
+    """Decide, record, then stream: nothing is sent before the permit is on record."""
+    permitted = await decide_download(
+        context,
+        document_id=document_id,
+        purpose=purpose,
+        justification=justification,
+        to_recipient_key=to_recipient_key,
+        audit=audit,
+        clock=clock,
+    )
+    return await stream_download(permitted, vault=vault, audit=audit, clock=clock)
+
+
+async def decide_download(
+    context: RequestContext,
+    *,
+    document_id: uuid.UUID,
+    purpose: str,
+    justification: str | None,
+    to_recipient_key: bool,
+    audit: AuditLog,
+    clock: Clock,
+) -> Permitted:
+    """The rules' decision, every refusal on record, then the durable permit."""
+    document, facts = await readable_document(
+        context, document_id, audit=audit, clock=clock, purpose=purpose
+    )
+    case = facts.case
+    started = clock()
+
+    async def refuse(reason: str) -> Forbidden:
+        return await audit.deny(
+            context,
+            Action.DOCUMENT_DOWNLOAD_DENIED,
+            reason,
+            at=started,
+            case=case,
+            document=document,
+            purpose=purpose,
+        )
+
+    try:
+        purpose_code = Purpose(purpose)
+    except ValueError:
+        reason = f"unknown purpose code {purpose!r}"
+        await refuse(reason)
+        raise InvalidInput(reason) from None
+    consent_id = document.restrictions.consent_id
+    decision = access.may_download(
+        context.actor,
+        document,
+        facts,
+        purpose=purpose_code,
+        consent=await consents_db.consent_by_id(consent_id) if consent_id else None,
+        justification=justification,
+        now=started,
+    )
+    if not decision.allowed:
+        raise await refuse(decision.reason)
+    recipient_key = context.actor.openpgp_public_key if to_recipient_key else None
+    if to_recipient_key and not recipient_key:
+        reason = "delivery=pgp needs an OpenPGP public key registered for the user"
+        await refuse(reason)
+        raise Conflict(reason)
+    material = await case_keys_db.case_key(case.id)
+    if material is None:
+        reason = "the case key is destroyed; the document can no longer be read"
+        await refuse(reason)
+        raise Conflict(reason)
+    # Fail closed: if this record cannot be written, AuditUnavailable ends the request here.
+    permit = await audit.permit(
+        context,
+        Action.DOCUMENT_DOWNLOAD,
+        decision.reason,
+        at=started,
+        case=case,
+        document=document,
+        purpose=purpose,
+        justification=justification.strip() if justification else None,
+    )
+    return Permitted(
+        document=document,
+        case=case,
+        material=material,
+        recipient_key=recipient_key,
+        permit=permit,
+    )
+
+
+async def stream_download(
+    permitted: Permitted, *, vault: Vault, audit: AuditLog, clock: Clock
+) -> Download:
+    """The decrypted (or re-encrypted) body of a permitted download, and its ending on record."""
+    document, material = permitted.document, permitted.material
+    secret = vault.master_key.secret_for_case(str(permitted.case.id))
+    recipient = (
+        await asyncio.to_thread(vault.keys.read_public_key, permitted.recipient_key)
+        if permitted.recipient_key
+        else None
+    )
+    channel = OutboundChannel()
+
+    def decrypt_and_send() -> None:
+        try:
+            with vault.store.open(document.object_key) as ciphertext:
+                if recipient is None:
+                    vault.keys.decrypt_for_case(material, secret, ciphertext, channel.write)
+                else:
+                    _reencrypt(
+                        vault.keys,
+                        material,
+                        ciphertext,
+                        secret=secret,
+                        recipient=recipient,
+                        sink=channel.write,
+                    )
+        except BaseException as exc:
+            channel.fail(exc)
+            raise
+        channel.finish()
+
+    return Download(
+        document=document,
+        encrypted_for_recipient=recipient is not None,
+        chunks=_stream(
+            channel,
+            decrypt_and_send,
+            permitted.permit,
+            audit=audit,
+            clock=clock,
+            transfers=vault.transfers,
+        ),
+    )
+
+
+def _reencrypt(
+    keys: CaseKeys,
+    material: CaseKeyMaterial,
+    ciphertext: BinaryIO,
+    *,
+    secret: str,
+    recipient: PublicKey,
+    sink: Callable[[bytes], None],
+) -> None:
+    """Case key → recipient's key, gpg into gpg: the plaintext exists only in pipes."""
+    with (
+        open_plaintext_for_case(keys, material, secret, ciphertext) as plaintext,
+        open_ciphertext_for_case(keys, [recipient], plaintext) as reencrypted,
+    ):
+        while chunk := reencrypted.read(READ_CHUNK):
+            sink(chunk)
+
+
+async def _stream(
+    channel: OutboundChannel,
+    work: Callable[[], None],
+    permit: AuditEntry,
+    *,
+    audit: AuditLog,
+    clock: Clock,
+    transfers: Executor,
+) -> AsyncIterator[bytes]:
+    worker = asyncio.get_running_loop().run_in_executor(transfers, work)
+    outcome: tuple[Action, Outcome, str] = (
+        Action.DOCUMENT_DOWNLOAD_FAILED,
+        Outcome.FAILURE,
+        "the client went away before the end",
+    )
+    try:
+        async for chunk in channel.chunks():
+            yield chunk
+        await worker
+        outcome = (Action.DOCUMENT_DOWNLOAD_COMPLETE, Outcome.SUCCESS, "delivered in full")
+    except CryptoError as exc:
+        outcome = (Action.DOCUMENT_DOWNLOAD_FAILED, Outcome.FAILURE, f"decryption failed: {exc}")
+        log.error(  # noqa: TRY400 - the reason is enough; the trace would only repeat it
+            "download of document %s failed: %s", permit.document_id, exc
+        )
+        raise
+    except StorageError as exc:
+        outcome = (Action.DOCUMENT_DOWNLOAD_FAILED, Outcome.FAILURE, f"object store: {exc}")
+        raise
+    finally:
+        channel.abandon()
+        with contextlib.suppress(BaseException):
+            await worker
+        action, result, reason = outcome
+        # The disclosure itself is on record already; finish() logs a lost ending loudly.
+        await asyncio.shield(audit.finish(permit, action, result, reason, at=clock()))
