@@ -8,7 +8,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Router, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
@@ -22,15 +22,15 @@ from portal.web.state import PortalDeps
 DEFAULT_PAGE = 100
 
 
-def _query(
-    *,
-    case: UUID | None,
-    partij: UUID | None,
-    user: str | None,
-    action: list[str] | None,
-    since: datetime | None,
-    until: datetime | None,
+def audit_filters(
+    case: FromQuery[UUID | None] = None,
+    partij: FromQuery[UUID | None] = None,
+    user: FromQuery[str | None] = None,
+    action: FromQuery[list[str] | None] = None,
+    since: FromQuery[datetime | None] = None,
+    until: FromQuery[datetime | None] = None,
 ) -> AuditQuery:
+    """The filters a reader may put on the log, parsed once for reading and export."""
     return AuditQuery(
         case_id=str(case) if case else None,
         partij_id=str(partij) if partij else None,
@@ -54,19 +54,12 @@ async def processing_register() -> list[RegisterEntryOut]:
 async def read_audit_log(
     context: NamedDependency[RequestContext],
     deps: NamedDependency[PortalDeps],
-    *,
-    case: FromQuery[UUID | None] = None,
-    partij: FromQuery[UUID | None] = None,
-    user: FromQuery[str | None] = None,
-    action: FromQuery[list[str] | None] = None,
-    since: FromQuery[datetime | None] = None,
-    until: FromQuery[datetime | None] = None,
+    filters: NamedDependency[AuditQuery],
     after: FromQuery[int] = 0,
     limit: FromQuery[int] = DEFAULT_PAGE,
 ) -> AuditPageOut:
-    query = _query(case=case, partij=partij, user=user, action=action, since=since, until=until)
     page = await audit_reports.read_audit_log(
-        context, query, after=after, limit=limit, audit=deps.audit, clock=deps.clock
+        context, filters, after=after, limit=limit, audit=deps.audit, clock=deps.clock
     )
     return to_wire(page, AuditPageOut)
 
@@ -80,18 +73,12 @@ async def read_audit_log(
 async def export_audit_log(
     context: NamedDependency[RequestContext],
     deps: NamedDependency[PortalDeps],
-    *,
     export_format: Annotated[ExportFormat, QueryParameter(name="format")] = ExportFormat.JSONL,
-    case: FromQuery[UUID | None] = None,
-    partij: FromQuery[UUID | None] = None,
-    user: FromQuery[str | None] = None,
-    action: FromQuery[list[str] | None] = None,
-    since: FromQuery[datetime | None] = None,
-    until: FromQuery[datetime | None] = None,
+    *,
+    filters: NamedDependency[AuditQuery],
 ) -> Stream:
-    query = _query(case=case, partij=partij, user=user, action=action, since=since, until=until)
     chunks = await audit_reports.export_audit_log(
-        context, query, export_format=export_format, audit=deps.audit, clock=deps.clock
+        context, filters, export_format=export_format, audit=deps.audit, clock=deps.clock
     )
     return _export_stream(chunks, export_format)
 
@@ -150,6 +137,7 @@ async def subject_overview(
 
 router = Router(
     "/api/v1",
+    dependencies={"filters": Provide(audit_filters, sync_to_thread=False)},
     route_handlers=[
         processing_register,
         read_audit_log,
