@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from crypto.gnupg_home import GnuPGHome
 
 Sink = Callable[[bytes], object]
-"""Receives output in chunks (64 KiB at most) as gpg produces it; ``file.write`` will do."""
+"""Receives output in chunks (256 KiB at most) as gpg produces it; ``file.write`` will do."""
 
 
 class Source(Protocol):

@@ -28,8 +28,8 @@ MAX_HOME_PATH_LENGTH: Final = 80
 # secure memory even with auto-expand-secmem; 8 keeps the agent far from that edge.
 DEFAULT_MAX_CONCURRENT_OPERATIONS: Final = 8
 
-# python-gnupg's default is 16 KiB; 64 KiB halves the Python-side work per megabyte
-# while keeping the data in flight per operation far below a MiB.
+# python-gnupg's default is 16 KiB; 256 KiB cuts the Python-side reads and writes per
+# megabyte sixteenfold while keeping the data in flight per operation at a quarter MiB.
 _BUFFER_SIZE: Final = 256 * 1024
 
 _MIN_GPG_VERSION: Final = (2, 2)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's *test* command, and what .ci/run calls: install what the tests need, run the
-# static checks and every test against real PostgreSQL, MinIO, SeaweedFS, gpg and libmagic.
-# The servers are started by the test session itself (tests/services) on 127.0.0.1 and free
+# static checks (deploy/lib.sh, the same steps as deploy/check.sh) and every test against
+# real PostgreSQL, MinIO, SeaweedFS, gpg and libmagic.
+# The servers are started by the test session itself (tests/servers) on 127.0.0.1 and free
 # ports in temporary directories, and stopped when it ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,15 +36,7 @@ if [ "${CI:-}" = "true" ] && [[ ",$required," != *",minio,"* ]]; then
 fi
 export PORTAL_TEST_REQUIRE="$required"
 
-say "lint: ruff"
-uv run --frozen ruff check .
-uv run --frozen ruff format --check .
-say "types: mypy --strict"
-uv run --frozen mypy
-say "layers: import-linter"
-uv run --frozen lint-imports
-say "schema: tables and migrations agree"
-uv run --frozen portal db check
+static_checks
 
 say "tests (required servers: $PORTAL_TEST_REQUIRE)"
 uv run --frozen pytest --cov --cov-branch --cov-report=term:skip-covered "$@"

@@ -55,8 +55,9 @@ from storage import LocalObjectStore, ObjectStore, S3ObjectStore
 
 log = logging.getLogger("portal")
 
-# One thread per upload or download in flight; beyond this, transfers queue. gpg itself
-# runs at most 8 at once per GnuPG home (crypto.gnupg_home), so more buys nothing.
+# One thread per upload or download in flight, held for the whole transfer; beyond 32 at
+# once, transfers queue for a thread. gpg itself runs at most 8 at once per GnuPG home
+# (crypto.gnupg_home): a transfer past that holds its thread and waits there for gpg.
 TRANSFER_THREADS = 32
 
 

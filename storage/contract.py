@@ -24,7 +24,7 @@ class ObjectStore(Protocol):
     """A flat namespace of immutable blobs under validated keys.
 
     Synchronous by design: the S3 client is synchronous, so async callers run every call
-    in a worker thread (``anyio.to_thread.run_sync``) and iterate ``list`` there too.
+    in a worker thread (``asyncio.to_thread``) and iterate ``list`` there too.
 
     Every method validates its key with :func:`storage.keys.validate_key` first and raises
     :class:`~storage.errors.InvalidKey` before touching the backend.

@@ -8,11 +8,12 @@ Facts about minio 7.2 this adapter is built on:
   or MinIO's own stale-upload cleanup removes the incomplete upload after a day.
 * Its part reader concatenates ``bytes`` read by read, which is quadratic for a source
   returning small chunks; a buffered reader in front hands it whole parts instead.
-* Parallel part uploads (its default) leave the three pool threads of a failed upload
-  blocked forever, and keep uploading queued parts after the abort. Client aborts are
-  routine for an upload portal, so parts go one at a time: measured against a local
-  MinIO, 300 MB took ~95 MB/s and +48 MiB peak this way, ~160 MB/s and +96 MiB with three
-  in parallel.
+* Its parallel part uploads (the default, three threads) leave the pool threads of a
+  failed upload blocked forever, and keep uploading queued parts after the abort. Client
+  aborts are routine for an upload portal, so :meth:`S3ObjectStore._upload` drives the
+  multipart protocol itself (minio's private methods, hence the exact pin in
+  ``pyproject.toml``), ``parallel_parts`` (default 2) at a time from a pool whose threads
+  all end before the abort.
 * ``get_object`` responses must be closed *and* released, or the pool of ten connections
   runs dry.
 * With versioning on, deleting a key only adds a delete marker: destruction removes every

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 pytest_plugins = [
-    "tests.services.fixtures_postgres",
-    "tests.services.fixtures_s3",
-    "tests.services.fixtures_database",
+    "tests.servers.fixtures_postgres",
+    "tests.servers.fixtures_s3",
+    "tests.servers.fixtures_database",
 ]
 
 _SERVICES_KEY = pytest.StashKey[dict[str, str]]()

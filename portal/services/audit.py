@@ -22,7 +22,12 @@ from typing import TypedDict, Unpack
 
 from portal.db import audit_log as audit_log_db
 from portal.domain.actions import Action, Outcome
-from portal.domain.audit import AuditEntry, case_subject_reference, subject_pseudonym
+from portal.domain.audit import (
+    AuditEntry,
+    case_subject_reference,
+    fit_entry,
+    subject_pseudonym,
+)
 from portal.domain.cases import Case
 from portal.domain.documents import Document
 from portal.domain.partijen import Actor
@@ -239,7 +244,8 @@ class AuditLog:
 
     async def _append(self, entry: AuditEntry) -> None:
         try:
-            await audit_log_db.append_audit(entry)
+            # Whatever came in, the record is written: escaped and shortened, never refused.
+            await audit_log_db.append_audit(fit_entry(entry))
         except Exception as exc:
             # The operator needs to know at once: while this fails, no document leaves.
             log.exception("audit log write failed for %s; refusing the action", entry.action)

@@ -34,7 +34,7 @@ from portal.domain.audit import FIELD_NAMES, AuditEntry
 from portal.domain.audit_chain import GENESIS_HASH, entry_fields, record_hash
 from portal.domain.register import ProcessingActivity
 from portal.services.audit_chain import AuditSigner, verify_log
-from tests.services.postgres import postgres_server
+from tests.servers.postgres import postgres_server
 
 WRITERS = 8
 APPEND_TARGET = 1000.0

@@ -48,8 +48,8 @@ from typing import IO, Any, BinaryIO, NoReturn
 import httpx
 from minio import Minio
 
-from tests.services.postgres import PostgresServer, postgres_server
-from tests.services.s3 import S3Endpoint, minio_server
+from tests.servers.postgres import PostgresServer, postgres_server
+from tests.servers.s3 import S3Endpoint, minio_server
 from tests.web.live import LivePortal, live_portal, reset_peak_rss, rss_bytes
 from tests.web.portal_client import AANMELDING_METADATA, PDF_HEAD, multipart_stream
 
@@ -849,8 +849,9 @@ the generated section by hand, rerun the script instead.
   download as Alice; raw `gpg --batch -z0 --trust-model always -e` on stdin into
   `put_object(length=-1, part_size=16 MiB)`, and `get_object` into `gpg -d`, its output
   hashed. Target: the portal at least 0.8 x raw, both ways. The raw upload uses the minio
-  client's default of three parallel part uploads; the row "one part at a time" is what
-  `storage/s3.py` does, shown to separate that choice from the portal's own overhead.
+  client's default of three parallel part uploads, the portal's `storage/s3.py` two; the row
+  "one part at a time" is the raw path without parallel parts, to show what the
+  parallelism is worth apart from the portal's own overhead.
 - **Memory**: the server process's peak RSS (VmHWM, after resetting it) during an upload,
   against its RSS before. gpg runs as a child process and is not included. Targets: at most
   150 MiB growth for 1 GiB, and the 4 GiB upload's peak within 10 % of the 1 GiB one.

@@ -25,7 +25,7 @@ from portal.domain.audit import FIELD_NAMES, AuditEntry
 from portal.domain.audit_chain import BreakKind, chain_hash, record_hash
 from portal.domain.register import ProcessingActivity
 from portal.services.audit_chain import AuditSigner, sign_checkpoint, verify_log
-from tests.services import free_port
+from tests.servers import free_port
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 REFUSED = (sqlite3.IntegrityError, asyncpg.PostgresError)

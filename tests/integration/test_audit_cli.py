@@ -19,7 +19,7 @@ from portal.db.engine import bind_engine, migrate, sqlite_engine
 from portal.domain.actions import Action, Outcome
 from portal.domain.audit import AuditEntry
 from portal.domain.register import ProcessingActivity
-from tests.services import free_port
+from tests.servers import free_port
 
 PORTAL = str(Path(sys.executable).parent / "portal")
 

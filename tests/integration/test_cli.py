@@ -16,7 +16,7 @@ from uuid import UUID
 
 import pytest
 
-from tests.services import free_port, wait_until
+from tests.servers import free_port, wait_until
 
 PORTAL = str(Path(sys.executable).parent / "portal")
 

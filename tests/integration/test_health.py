@@ -14,8 +14,8 @@ from litestar.testing import AsyncTestClient
 
 from portal.app import create_app
 from portal.settings import Settings, load_settings
-from tests.services import free_port
-from tests.services.s3 import S3Endpoint
+from tests.servers import free_port
+from tests.servers.s3 import S3Endpoint
 
 
 @pytest.fixture

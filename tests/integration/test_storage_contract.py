@@ -28,7 +28,7 @@ from storage import (
     StoreUnavailable,
 )
 from tests.memory import MIB, peak_rss_growth
-from tests.services import free_port
+from tests.servers import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from minio import Minio
 
     from tests.conftest import RunReport
-    from tests.services.s3 import S3Endpoint
+    from tests.servers.s3 import S3Endpoint
 
 BACKENDS = ["local", "memory", "minio", "seaweedfs"]
 S3_BACKENDS = ["minio", "seaweedfs"]

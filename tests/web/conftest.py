@@ -17,7 +17,7 @@ from portal.db import partijen as partijen_db
 from portal.services.clock import system_clock
 from portal.services.demo import load_demo
 from portal.settings import load_settings
-from tests.services import free_port
+from tests.servers import free_port
 from tests.web.portal_client import PortalClient
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from minio import Minio
 
 from portal.db.engine import bind_engine, close_engine, open_engine, postgres_engine
-from tests.services import free_port, wait_until
-from tests.services.s3 import S3Endpoint
+from tests.servers import free_port, wait_until
+from tests.servers.s3 import S3Endpoint
 
 PORTAL = str(Path(sys.executable).parent / "portal")
 

@@ -23,8 +23,8 @@ import pytest
 from portal.db.partijen import set_user_public_key, user_by_username
 from portal.db.tables import AuditEvent, Document
 from tests.conftest import RunReport
-from tests.services.postgres import PostgresServer
-from tests.services.s3 import S3Endpoint
+from tests.servers.postgres import PostgresServer
+from tests.servers.s3 import S3Endpoint
 from tests.web.live import LivePortal, live_portal, reset_peak_rss, rss_bytes
 from tests.web.portal_client import (
     AANMELDING_METADATA,

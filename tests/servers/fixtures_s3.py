@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
-from tests.services import required_services
-from tests.services.s3 import (
+from tests.servers import required_services
+from tests.servers.s3 import (
     S3Endpoint,
     ServerSoftwareMissing,
     minio_binary,

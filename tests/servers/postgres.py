@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.services import free_port, wait_until
+from tests.servers import free_port, wait_until
 
 SUPERUSER = "portal"
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import RunReport
-from tests.services import required_services
-from tests.services.postgres import PostgresMissing, PostgresServer, postgres_server
+from tests.servers import required_services
+from tests.servers.postgres import PostgresMissing, PostgresServer, postgres_server
 
 _database_numbers = itertools.count(1)
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import urllib3
 from minio import Minio
 
-from tests.services import free_port, wait_until
+from tests.servers import free_port, wait_until
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
