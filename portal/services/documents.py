@@ -45,7 +45,7 @@ async def readable_document(
         about: About = {"case": facts.case, "document": document}
         if purpose:
             about["purpose"] = purpose
-        await audit.deny(context, action, seen.reason, at=clock(), **about)
+        await audit.about(context, at=clock(), **about).deny(action, seen.reason)
         # Not 403: that a document exists in a case is itself personal data.
         raise NotFound(f"no document {document_id}")
     return document, facts

@@ -104,15 +104,9 @@ async def decide_download(
     started = clock()
 
     async def refuse(reason: str) -> Forbidden:
-        return await audit.deny(
-            context,
-            Action.DOCUMENT_DOWNLOAD_DENIED,
-            reason,
-            at=started,
-            case=case,
-            document=document,
-            purpose=purpose,
-        )
+        return await audit.about(
+            context, at=started, case=case, document=document, purpose=purpose
+        ).deny(Action.DOCUMENT_DOWNLOAD_DENIED, reason)
 
     try:
         purpose_code = Purpose(purpose)
@@ -149,16 +143,14 @@ async def decide_download(
         await refuse(reason)
         raise Conflict(reason)
     # Fail closed: if this record cannot be written, AuditUnavailable ends the request here.
-    permit = await audit.permit(
+    permit = await audit.about(
         context,
-        Action.DOCUMENT_DOWNLOAD,
-        decision.reason,
         at=started,
         case=case,
         document=document,
         purpose=purpose,
         justification=justification.strip() if justification else None,
-    )
+    ).permit(Action.DOCUMENT_DOWNLOAD, decision.reason)
     return Permitted(
         document=document,
         case=case,
