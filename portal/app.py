@@ -48,15 +48,16 @@ from portal.web.api import consents as api_consents
 from portal.web.api import documents as api_documents
 from portal.web.api import grants as api_grants
 from portal.web.api import partijen as api_partijen
-from portal.web.auth import TokenAuthentication
+from portal.web.auth import TokenAuthentication, request_context
 from portal.web.errors import service_error_response
 from portal.web.state import PortalDeps
 from storage import LocalObjectStore, ObjectStore, S3ObjectStore
 
 log = logging.getLogger("portal")
 
-# One thread per upload or download in flight; beyond this, transfers queue. gpg itself
-# runs at most 8 at once per GnuPG home (crypto.gnupg_home), so more buys nothing.
+# One thread per upload or download in flight, held for the whole transfer; beyond 32 at
+# once, transfers queue for a thread. gpg itself runs at most 8 at once per GnuPG home
+# (crypto.gnupg_home): a transfer past that holds its thread and waits there for gpg.
 TRANSFER_THREADS = 32
 
 
@@ -203,32 +204,13 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            health.live,
-            health.ready,
-            api_cases.create_case,
-            api_cases.list_cases,
-            api_cases.get_case,
-            api_cases.list_case_documents,
-            api_documents.upload_route(settings.max_upload_bytes),
-            api_documents.get_document,
-            api_documents.download_document,
-            api_documents.approve_document,
-            api_documents.request_further_use,
-            api_documents.decide_further_use,
-            api_cases.change_phase,
-            api_cases.explain_access,
-            api_cases.admit_to_archive,
-            api_grants.create_grant,
-            api_grants.list_grants,
-            api_grants.revoke_grant,
-            api_consents.record_consent,
-            api_consents.withdraw_consent,
-            api_partijen.withdraw_partij,
-            api_audit.processing_register,
-            api_audit.read_audit_log,
-            api_audit.export_audit_log,
-            api_audit.disclosure_record,
-            api_audit.subject_overview,
+            health.router,
+            api_cases.router,
+            api_documents.router(max_upload_bytes=settings.max_upload_bytes),
+            api_grants.router,
+            api_consents.router,
+            api_partijen.router,
+            api_audit.router,
         ],
         middleware=[
             DefineMiddleware(
@@ -238,7 +220,10 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
                 exclude=["^/health/", "^/schema"],
             )
         ],
-        dependencies={"deps": Provide(lambda: deps, use_cache=True, sync_to_thread=False)},
+        dependencies={
+            "deps": Provide(lambda: deps, use_cache=True, sync_to_thread=False),
+            "context": Provide(request_context, sync_to_thread=False),
+        },
         exception_handlers={ServiceError: service_error_response},
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(

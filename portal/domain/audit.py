@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from portal.domain.actions import Action, Outcome
 from portal.domain.register import ProcessingActivity
@@ -168,3 +168,49 @@ def case_subject_reference(case_id: str) -> str:
     person without naming the case to a reader of an export.
     """
     return f"casus:{case_id}"
+
+
+# --- what a record can hold ------------------------------------------------------------------
+
+RECORD_TEXT_LIMITS: Final[Mapping[str, int]] = {
+    "reason": 2000,
+    "actor_username": 100,
+    "actor_role": 200,
+    "on_behalf_of": 100,
+    "phase": 20,
+    "data_categories": 300,
+    "purpose": 40,
+    "legal_basis": 20,
+    "justification": 2000,
+    "client_address": 64,
+    "user_agent": 300,
+}
+"""The longest text each field of a record holds (the columns of ``audit_event``)."""
+
+_ELLIPSIS: Final = "…"
+
+
+def fit_for_record(text: str, limit: int) -> str:
+    """``text`` made safe to keep: control characters escaped, cut to ``limit`` characters.
+
+    A refusal must be recorded whatever the input was (a NUL byte, a 10,000-character
+    purpose): the record keeps a faithful, visibly escaped and shortened copy rather than
+    failing to be written. Escaped as ``\\xNN`` / ``\\uNNNN`` so a reader sees what came in.
+    """
+    escaped = "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+    if len(escaped) <= limit:
+        return escaped
+    return escaped[: limit - len(_ELLIPSIS)] + _ELLIPSIS
+
+
+def fit_entry(entry: AuditEntry) -> AuditEntry:
+    """The entry with every text field fit for its column (:func:`fit_for_record`)."""
+    changes: dict[str, Any] = {
+        name: fit_for_record(value, limit)
+        for name, limit in RECORD_TEXT_LIMITS.items()
+        if isinstance(value := getattr(entry, name), str)
+    }
+    return replace(entry, **changes)

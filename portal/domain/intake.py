@@ -224,3 +224,26 @@ def _shorten(name: str) -> str:
         return name[:MAX_FILE_NAME_LENGTH].rstrip(" .")
     keep = MAX_FILE_NAME_LENGTH - len(extension) - 1
     return f"{stem[:keep].rstrip(' .')}.{extension}"
+
+
+MAX_JUSTIFICATION_LENGTH = 2000
+MAX_DESCRIPTION_LENGTH = 2000
+MAX_REASON_LENGTH = 2000
+
+
+def free_text_problem(name: str, value: str, *, limit: int) -> str | None:
+    """Why a free-text field (a justification, a reason, a description) is refused, or None.
+
+    Free text goes into the audit record and before people's eyes: it is plain text of at
+    most ``limit`` characters, with no control characters (line breaks and tabs aside) and
+    no bidirectional or other format characters that could make it read as something else.
+    """
+    if len(value) > limit:
+        return f"{name} is at most {limit} characters"
+    for ch in value:
+        if ch in "\n\t":
+            continue
+        if unicodedata.category(ch) in _DROPPED_CATEGORIES:
+            shown = ch.encode("unicode_escape").decode("ascii")
+            return f"{name} holds a control or format character ({shown})"
+    return None

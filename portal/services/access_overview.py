@@ -33,14 +33,9 @@ async def explain_access(
     case = await visible_case(context, case_id, audit=audit, clock=clock)
     now = clock()
     decision = access.may_explain_access(context.actor)
+    record = audit.about(context, at=now, case=case)
     if not decision.allowed:
-        raise await audit.deny(
-            context,
-            Action.ACCESS_EXPLAIN_DENIED,
-            decision.reason,
-            at=now,
-            case=case,
-        )
+        raise await record.deny(Action.ACCESS_EXPLAIN_DENIED, decision.reason)
     facts = await case_facts(case)
     actors = await partijen_db.all_actors()
     lines = []
@@ -61,11 +56,5 @@ async def explain_access(
                     loses_access_at_afschaling=explained.loses_access_at_afschaling,
                 )
             )
-    await audit.succeed(
-        context,
-        Action.ACCESS_EXPLAIN,
-        decision.reason,
-        at=now,
-        case=case,
-    )
+    await record.succeed(Action.ACCESS_EXPLAIN, decision.reason)
     return lines

@@ -39,15 +39,9 @@ async def approve_document(
     decision = access.may_approve(
         context.actor, document, facts, phase=phase, purposes=chosen, now=now
     )
+    record = audit.about(context, at=now, case=facts.case, document=document)
     if not decision.allowed:
-        refusal = await audit.deny(
-            context,
-            Action.DOCUMENT_APPROVE_DENIED,
-            decision.reason,
-            at=now,
-            case=facts.case,
-            document=document,
-        )
+        refusal = await record.deny(Action.DOCUMENT_APPROVE_DENIED, decision.reason)
         if (
             decision.rule is Rule.DOCUMENT_APPROVE_PROVIDER
             and not access.may_see_case(context.actor, facts, now=now).allowed
@@ -63,13 +57,8 @@ async def approve_document(
             approved_by=context.actor.user_id,
             now=now,
         )
-        await audit.succeed(
-            context,
-            Action.DOCUMENT_APPROVE,
-            f"{decision.reason}; purposes {', '.join(sorted(chosen))}",
-            at=now,
-            case=facts.case,
-            document=document,
+        await record.succeed(
+            Action.DOCUMENT_APPROVE, f"{decision.reason}; purposes {', '.join(sorted(chosen))}"
         )
     approved = await documents_db.document_by_id(document.id)
     if approved is None:  # pragma: no cover - the document was just read
@@ -89,28 +78,17 @@ async def request_further_use(
     document, facts = await readable_document(context, document_id, audit=audit, clock=clock)
     now = clock()
     decision = access.may_request_further_use(context.actor, document, facts, now=now)
+    record = audit.about(context, at=now, case=facts.case, document=document)
     if not decision.allowed:
-        raise await audit.deny(
-            context,
-            Action.FURTHER_USE_REQUEST_DENIED,
-            decision.reason,
-            at=now,
-            case=facts.case,
-            document=document,
-        )
+        raise await record.deny(Action.FURTHER_USE_REQUEST_DENIED, decision.reason)
     if not description.strip():
         raise InvalidInput("describe the task the document would be used for")
     async with write_transaction():
         request_id = await further_use_db.insert_further_use_request(
             document_id=document.id, actor=context.actor, description=description.strip(), now=now
         )
-        await audit.succeed(
-            context,
-            Action.FURTHER_USE_REQUEST,
-            f"request {request_id}: {description.strip()}",
-            at=now,
-            case=facts.case,
-            document=document,
+        await record.succeed(
+            Action.FURTHER_USE_REQUEST, f"request {request_id}: {description.strip()}"
         )
     return request_id
 
@@ -133,15 +111,9 @@ async def decide_further_use(
     )
     now = clock()
     decision = access.may_decide_further_use(context.actor, document)
+    record = audit.about(context, at=now, case=facts.case, document=document)
     if not decision.allowed:
-        raise await audit.deny(
-            context,
-            Action.FURTHER_USE_DECIDE_DENIED,
-            decision.reason,
-            at=now,
-            case=facts.case,
-            document=document,
-        )
+        raise await record.deny(Action.FURTHER_USE_DECIDE_DENIED, decision.reason)
     if request.decided_at is not None:
         raise Conflict(f"request {request_id} was decided already")
     async with write_transaction():
@@ -152,11 +124,7 @@ async def decide_further_use(
             reason=reason.strip(),
             now=now,
         )
-        await audit.succeed(
-            context,
+        await record.succeed(
             Action.FURTHER_USE_DECIDE,
             f"request {request_id} {'approved' if approve else 'refused'}: {reason.strip()}",
-            at=now,
-            case=facts.case,
-            document=document,
         )

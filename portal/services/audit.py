@@ -22,7 +22,12 @@ from typing import TypedDict, Unpack
 
 from portal.db import audit_log as audit_log_db
 from portal.domain.actions import Action, Outcome
-from portal.domain.audit import AuditEntry, case_subject_reference, subject_pseudonym
+from portal.domain.audit import (
+    AuditEntry,
+    case_subject_reference,
+    fit_entry,
+    subject_pseudonym,
+)
 from portal.domain.cases import Case
 from portal.domain.documents import Document
 from portal.domain.partijen import Actor
@@ -59,7 +64,11 @@ class About(TypedDict, total=False):
 
 
 class AuditLog:
-    """The one way the services put something on record (see the module docstring)."""
+    """The one way the services put something on record (see the module docstring).
+
+    A use case asks it once for a :class:`Recording` (:meth:`about`) and says what happened
+    through that recording's verbs.
+    """
 
     def __init__(self, *, pseudonym_key: bytes) -> None:
         if len(pseudonym_key) < 32:  # noqa: PLR2004 - 256 bits, as subject_pseudonym needs
@@ -69,69 +78,9 @@ class AuditLog:
     def pseudonym_of_case(self, case_id: str) -> str:
         return subject_pseudonym(self._pseudonym_key, case_subject_reference(case_id))
 
-    async def permit(
-        self,
-        context: RequestContext,
-        action: Action,
-        reason: str,
-        *,
-        at: datetime,
-        **about: Unpack[About],
-    ) -> AuditEntry:
-        """Record that an action may go ahead; returns the record, for :meth:`finish`."""
-        entry = self._entry(context, action, Outcome.PERMIT, reason, at=at, about=about)
-        await self._append(entry)
-        return entry
-
-    async def deny(
-        self,
-        context: RequestContext,
-        action: Action,
-        reason: str,
-        *,
-        at: datetime,
-        ended_at: datetime | None = None,
-        **about: Unpack[About],
-    ) -> Forbidden:
-        """Record a refusal; returns the 403 to raise where the refusal is a plain one."""
-        await self._append(
-            self._entry(
-                context, action, Outcome.DENY, reason, at=at, ended_at=ended_at, about=about
-            )
-        )
-        return Forbidden(reason)
-
-    async def succeed(
-        self,
-        context: RequestContext,
-        action: Action,
-        reason: str,
-        *,
-        at: datetime,
-        ended_at: datetime | None = None,
-        **about: Unpack[About],
-    ) -> None:
-        await self._append(
-            self._entry(
-                context, action, Outcome.SUCCESS, reason, at=at, ended_at=ended_at, about=about
-            )
-        )
-
-    async def fail(
-        self,
-        context: RequestContext,
-        action: Action,
-        reason: str,
-        *,
-        at: datetime,
-        ended_at: datetime | None = None,
-        **about: Unpack[About],
-    ) -> None:
-        await self._append(
-            self._entry(
-                context, action, Outcome.FAILURE, reason, at=at, ended_at=ended_at, about=about
-            )
-        )
+    def about(self, context: RequestContext, *, at: datetime, **about: Unpack[About]) -> Recording:
+        """What one use case records: who asks, since when, about which case or document."""
+        return Recording(log=self, context=context, at=at, about=about)
 
     async def finish(
         self, permit: AuditEntry, action: Action, outcome: Outcome, reason: str, *, at: datetime
@@ -139,7 +88,7 @@ class AuditLog:
         """Record how a permitted event ended (a download delivered in full or cut off).
 
         Never raises: the disclosure itself is on record already, and the caller is
-        cleaning up; a lost ending is logged loudly by :meth:`_append`.
+        cleaning up; a lost ending is logged loudly by :meth:`append`.
         """
         ending = replace(
             permit,
@@ -150,7 +99,7 @@ class AuditLog:
             processing_activity=ACTIVITY_OF[action],
         )
         try:
-            await self._append(ending)
+            await self.append(ending)
         except AuditUnavailable:
             return
 
@@ -182,11 +131,11 @@ class AuditLog:
             span_id=span_id,
         )
         try:
-            await self._append(entry)
+            await self.append(entry)
         except AuditUnavailable:
             return
 
-    def _entry(
+    def entry(
         self,
         context: RequestContext,
         action: Action,
@@ -237,12 +186,60 @@ class AuditLog:
             ),
         )
 
-    async def _append(self, entry: AuditEntry) -> None:
+    async def append(self, entry: AuditEntry) -> None:
         try:
-            await audit_log_db.append_audit(entry)
+            # Whatever came in, the record is written: escaped and shortened, never refused.
+            await audit_log_db.append_audit(fit_entry(entry))
         except Exception as exc:
             # The operator needs to know at once: while this fails, no document leaves.
             log.exception("audit log write failed for %s; refusing the action", entry.action)
             raise AuditUnavailable(
                 "the audit log cannot be written right now, so nothing was done; try again later"
             ) from exc
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recording:
+    """One use case's page of the log: who, since when, about what; the verbs say what
+    happened. Each verb writes one record, or raises ``AuditUnavailable`` (fail closed)."""
+
+    log: AuditLog
+    context: RequestContext
+    at: datetime
+    about: About
+
+    async def permit(self, action: Action, reason: str, **more: Unpack[About]) -> AuditEntry:
+        """A disclosure may go ahead; the record returned is the one :meth:`AuditLog.finish`
+        completes once it has ended."""
+        entry = self._entry(action, Outcome.PERMIT, reason, more=more)
+        await self.log.append(entry)
+        return entry
+
+    async def deny(
+        self, action: Action, reason: str, *, ended_at: datetime | None = None
+    ) -> Forbidden:
+        """A refusal; returns the 403 to raise where the refusal is a plain one."""
+        await self.log.append(self._entry(action, Outcome.DENY, reason, ended_at=ended_at))
+        return Forbidden(reason)
+
+    async def succeed(
+        self, action: Action, reason: str, *, ended_at: datetime | None = None
+    ) -> None:
+        await self.log.append(self._entry(action, Outcome.SUCCESS, reason, ended_at=ended_at))
+
+    async def fail(self, action: Action, reason: str, *, ended_at: datetime | None = None) -> None:
+        await self.log.append(self._entry(action, Outcome.FAILURE, reason, ended_at=ended_at))
+
+    def _entry(
+        self,
+        action: Action,
+        outcome: Outcome,
+        reason: str,
+        *,
+        ended_at: datetime | None = None,
+        more: About | None = None,
+    ) -> AuditEntry:
+        about: About = {**self.about, **(more or {})}
+        return self.log.entry(
+            self.context, action, outcome, reason, at=self.at, ended_at=ended_at, about=about
+        )

@@ -75,10 +75,11 @@ async def _admit_reader(
     now = clock()
     about: About = {"data_subject_ref": data_subject_ref} if data_subject_ref else {}
     reason = f"{decision.reason}; {reason}"
+    record = audit.about(context, at=now, **about)
     if decision.allowed:
-        await audit.permit(context, action, reason, at=now, **about)
+        await record.permit(action, reason)
         return
-    raise await audit.deny(context, denied, reason, at=now, **about)
+    raise await record.deny(denied, reason)
 
 
 def _describe(query: AuditQuery) -> str:

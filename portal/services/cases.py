@@ -45,12 +45,7 @@ async def create_case(
     now = clock()
     decision = access.may_register_case(context.actor)
     if not decision.allowed:
-        await audit.deny(
-            context,
-            Action.CASE_CREATE_DENIED,
-            decision.reason,
-            at=now,
-        )
+        await audit.about(context, at=now).deny(Action.CASE_CREATE_DENIED, decision.reason)
         raise Forbidden(decision.reason)
     if not REFERENCE.match(reference):
         raise InvalidInput(
@@ -70,12 +65,8 @@ async def create_case(
                 case_id=case_id, reference=reference, reported_by=reported_by, now=now
             )
             await case_keys_db.insert_case_key(case_id=case_id, material=material, now=now)
-            await audit.succeed(
-                context,
-                Action.CASE_CREATE,
-                decision.reason,
-                at=now,
-                case=case,
+            await audit.about(context, at=now, case=case).succeed(
+                Action.CASE_CREATE, decision.reason
             )
     except BaseException:
         await asyncio.to_thread(keyring.keys.forget_case_key, material.fingerprint)
@@ -102,12 +93,8 @@ async def visible_case(
         raise NotFound(f"no case {case_id}")
     decision = access.may_see_case(context.actor, await case_facts(case), now=clock())
     if not decision.allowed:
-        await audit.deny(
-            context,
-            Action.CASE_READ_DENIED,
-            decision.reason,
-            at=clock(),
-            case=case,
+        await audit.about(context, at=clock(), case=case).deny(
+            Action.CASE_READ_DENIED, decision.reason
         )
         # Not 403: whether a case exists about someone is itself personal data.
         raise NotFound(f"no case {case_id}")
@@ -138,12 +125,8 @@ async def change_phase(
     now = clock()
     decision = access.may_change_phase(context.actor, case, to=to)
     if not decision.allowed:
-        await audit.deny(
-            context,
-            Action.CASE_PHASE_DENIED,
-            decision.reason,
-            at=now,
-            case=case,
+        await audit.about(context, at=now, case=case).deny(
+            Action.CASE_PHASE_DENIED, decision.reason
         )
         raise Forbidden(decision.reason)
     if not reason.strip():
@@ -153,21 +136,12 @@ async def change_phase(
         facts = await case_facts(case)
         await cases_db.set_phase(case_id=case.id, phase=to, afschaling_at=afschaling_at)
         moved = replace(case, phase=to, afschaling_at=afschaling_at or case.afschaling_at)
-        await audit.succeed(
-            context,
-            Action.CASE_PHASE,
-            f"{decision.reason}: {reason.strip()}",
-            at=now,
-            case=moved,
-        )
+        record = audit.about(context, at=now, case=moved)
+        await record.succeed(Action.CASE_PHASE, f"{decision.reason}: {reason.strip()}")
         if afschaling_at is not None:
             # Art. 11.2: all RTO participants' access ends at once; each end is on record.
             for grant in grants_ending_at_afschaling(facts.grants, case, at=now):
-                await audit.succeed(
-                    context,
-                    Action.GRANT_END,
-                    f"grant {grant.id} of user {grant.user_id} ends at afschaling",
-                    at=now,
-                    case=moved,
+                await record.succeed(
+                    Action.GRANT_END, f"grant {grant.id} of user {grant.user_id} ends at afschaling"
                 )
     return moved

@@ -30,8 +30,9 @@ async def record_consent(
 ) -> Consent:
     now = clock()
     decision = access.may_record_consent(context.actor)
+    record = audit.about(context, at=now)
     if not decision.allowed:
-        raise await audit.deny(context, Action.CONSENT_RECORD_DENIED, decision.reason, at=now)
+        raise await record.deny(Action.CONSENT_RECORD_DENIED, decision.reason)
     if not (subject_pseudonym.strip() and scope.strip() and obtained_by.strip()):
         raise InvalidInput("subject_pseudonym, scope and obtained_by are all required")
     if obtained_at.tzinfo is None or obtained_at > now:
@@ -46,12 +47,7 @@ async def record_consent(
             recorded_by=context.actor.user_id,
             now=now,
         )
-        await audit.succeed(
-            context,
-            Action.CONSENT_RECORD,
-            f"consent {consent.id} recorded",
-            at=now,
-        )
+        await record.succeed(Action.CONSENT_RECORD, f"consent {consent.id} recorded")
     return consent
 
 
@@ -63,16 +59,15 @@ async def withdraw_consent(
     if consent is None:
         raise NotFound(f"no consent {consent_id}")
     decision = access.may_withdraw_consent(context.actor, consent)
+    record = audit.about(context, at=now)
     if not decision.allowed:
-        raise await audit.deny(context, Action.CONSENT_WITHDRAW_DENIED, decision.reason, at=now)
+        raise await record.deny(Action.CONSENT_WITHDRAW_DENIED, decision.reason)
     async with write_transaction():
         await consents_db.withdraw_consent(consent_id=consent.id, reason=reason.strip(), now=now)
         # Art. 13.7: every recipient's permission lapses with it; downloads check it each time.
-        await audit.succeed(
-            context,
+        await record.succeed(
             Action.CONSENT_WITHDRAW,
             f"consent {consent.id} withdrawn: {reason.strip() or 'no reason given'}",
-            at=now,
         )
     withdrawn = await consents_db.consent_by_id(consent_id)
     if withdrawn is None:  # pragma: no cover - the row was just updated

@@ -15,7 +15,7 @@ from portal.domain.actions import Action
 from portal.domain.cases import Case
 from portal.domain.documents import Document
 from portal.services.audit import About, AuditLog, RequestContext
-from portal.services.cases import case_facts
+from portal.services.cases import case_facts, visible_case
 from portal.services.clock import Clock
 from portal.services.errors import NotFound
 
@@ -45,7 +45,7 @@ async def readable_document(
         about: About = {"case": facts.case, "document": document}
         if purpose:
             about["purpose"] = purpose
-        await audit.deny(context, action, seen.reason, at=clock(), **about)
+        await audit.about(context, at=clock(), **about).deny(action, seen.reason)
         # Not 403: that a document exists in a case is itself personal data.
         raise NotFound(f"no document {document_id}")
     return document, facts
@@ -62,3 +62,11 @@ async def case_documents(context: RequestContext, case: Case) -> list[Document]:
     """The documents of a case the actor may already see (see ``cases.visible_case``)."""
     del context  # every document of a visible case is listed; downloading is decided apart
     return await documents_db.documents_of_case(case.id)
+
+
+async def visible_case_documents(
+    context: RequestContext, case_id: uuid.UUID, *, audit: AuditLog, clock: Clock
+) -> list[Document]:
+    """The documents of a case, if the actor may see the case (else NotFound, audited)."""
+    case = await visible_case(context, case_id, audit=audit, clock=clock)
+    return await case_documents(context, case)

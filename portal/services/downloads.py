@@ -8,7 +8,6 @@ in full, or cut off) is recorded after it, and a failed integrity check cuts the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -32,6 +31,7 @@ from portal.domain.actions import Action, Outcome
 from portal.domain.audit import AuditEntry
 from portal.domain.cases import Case, Purpose
 from portal.domain.documents import Document
+from portal.domain.intake import MAX_JUSTIFICATION_LENGTH, free_text_problem
 from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
 from portal.services.documents import readable_document
@@ -104,15 +104,9 @@ async def decide_download(
     started = clock()
 
     async def refuse(reason: str) -> Forbidden:
-        return await audit.deny(
-            context,
-            Action.DOCUMENT_DOWNLOAD_DENIED,
-            reason,
-            at=started,
-            case=case,
-            document=document,
-            purpose=purpose,
-        )
+        return await audit.about(
+            context, at=started, case=case, document=document, purpose=purpose
+        ).deny(Action.DOCUMENT_DOWNLOAD_DENIED, reason)
 
     try:
         purpose_code = Purpose(purpose)
@@ -120,6 +114,12 @@ async def decide_download(
         reason = f"unknown purpose code {purpose!r}"
         await refuse(reason)
         raise InvalidInput(reason) from None
+    problem = justification and free_text_problem(
+        "the justification", justification, limit=MAX_JUSTIFICATION_LENGTH
+    )
+    if problem:
+        await refuse(problem)
+        raise InvalidInput(problem)
     consent_id = document.restrictions.consent_id
     decision = access.may_download(
         context.actor,
@@ -143,16 +143,14 @@ async def decide_download(
         await refuse(reason)
         raise Conflict(reason)
     # Fail closed: if this record cannot be written, AuditUnavailable ends the request here.
-    permit = await audit.permit(
+    permit = await audit.about(
         context,
-        Action.DOCUMENT_DOWNLOAD,
-        decision.reason,
         at=started,
         case=case,
         document=document,
         purpose=purpose,
         justification=justification.strip() if justification else None,
-    )
+    ).permit(Action.DOCUMENT_DOWNLOAD, decision.reason)
     return Permitted(
         document=document,
         case=case,
@@ -201,6 +199,8 @@ async def stream_download(
             channel,
             decrypt_and_send,
             permitted.permit,
+            # Re-encrypted output has no size known in advance; plaintext has the document's.
+            expected_size=None if recipient is not None else document.size,
             audit=audit,
             clock=clock,
             transfers=vault.transfers,
@@ -231,21 +231,26 @@ async def _stream(
     work: Callable[[], None],
     permit: AuditEntry,
     *,
+    expected_size: int | None,
     audit: AuditLog,
     clock: Clock,
     transfers: Executor,
 ) -> AsyncIterator[bytes]:
     worker = asyncio.get_running_loop().run_in_executor(transfers, work)
+    complete = (Action.DOCUMENT_DOWNLOAD_COMPLETE, Outcome.SUCCESS, "delivered in full")
     outcome: tuple[Action, Outcome, str] = (
         Action.DOCUMENT_DOWNLOAD_FAILED,
         Outcome.FAILURE,
         "the client went away before the end",
     )
+    sent = 0
     try:
         async for chunk in channel.chunks():
             yield chunk
+            # Resumed: the server has taken this chunk from us and sent it on.
+            sent += len(chunk)
         await worker
-        outcome = (Action.DOCUMENT_DOWNLOAD_COMPLETE, Outcome.SUCCESS, "delivered in full")
+        outcome = complete
     except CryptoError as exc:
         outcome = (Action.DOCUMENT_DOWNLOAD_FAILED, Outcome.FAILURE, f"decryption failed: {exc}")
         log.error(  # noqa: TRY400 - the reason is enough; the trace would only repeat it
@@ -257,8 +262,16 @@ async def _stream(
         raise
     finally:
         channel.abandon()
-        with contextlib.suppress(BaseException):
+        try:
             await worker
+        except BaseException:  # noqa: BLE001, S110 - the outcome above already says how it ended
+            pass
+        else:
+            # A client that has every byte it was promised (Content-Length) may close the
+            # connection before gpg has confirmed the integrity check; once it has, the
+            # download was delivered in full all the same.
+            if expected_size is not None and sent == expected_size:
+                outcome = complete
         action, result, reason = outcome
         # The disclosure itself is on record already; finish() logs a lost ending loudly.
         await asyncio.shield(audit.finish(permit, action, result, reason, at=clock()))

@@ -43,6 +43,7 @@ async def grant_access(
     if until is not None and until.tzinfo is None:
         raise InvalidInput("until must carry a time zone, e.g. 2026-06-01T00:00:00Z")
     grant: Grant | None = None
+    record = audit.about(context, at=now, case=case)
     async with write_transaction():
         decision = access.may_grant(
             context.actor, grantee, await case_facts(case), until=until, now=now
@@ -55,17 +56,12 @@ async def grant_access(
                 until=until,
                 now=now,
             )
-            await audit.succeed(
-                context,
+            await record.succeed(
                 Action.GRANT_CREATE,
                 f"{decision.reason} (grant {grant.id}, until {until or 'afschaling'})",
-                at=now,
-                case=case,
             )
     if grant is None:
-        raise await audit.deny(
-            context, Action.GRANT_CREATE_DENIED, decision.reason, at=now, case=case
-        )
+        raise await record.deny(Action.GRANT_CREATE_DENIED, decision.reason)
     return grant
 
 
@@ -87,23 +83,19 @@ async def revoke_grant(
     if not reason.strip():
         raise InvalidInput("give the reason for revoking the grant")
     decision: Decision
+    record = audit.about(context, at=now, case=case)
     async with write_transaction():
         decision = access.may_revoke_grant(context.actor, grant, await case_facts(case), now=now)
         if decision.allowed:
             await grants_db.revoke_grant(
                 grant_id=grant.id, revoked_by=context.actor.user_id, reason=reason.strip(), now=now
             )
-            await audit.succeed(
-                context,
+            await record.succeed(
                 Action.GRANT_REVOKE,
                 f"grant {grant.id} of user {grant.user_id} revoked: {reason.strip()}",
-                at=now,
-                case=case,
             )
     if not decision.allowed:
-        raise await audit.deny(
-            context, Action.GRANT_REVOKE_DENIED, decision.reason, at=now, case=case
-        )
+        raise await record.deny(Action.GRANT_REVOKE_DENIED, decision.reason)
     revoked = await grants_db.grant_by_id(grant_id)
     if revoked is None:  # pragma: no cover - the row was just updated
         raise NotFound(f"no grant {grant_id}")
@@ -127,6 +119,7 @@ async def admit_to_archive(
     if not reason.strip():
         raise InvalidInput("give the reason for the admission (art. 11.2b)")
     decision: Decision
+    record = audit.about(context, at=now, case=case)
     async with write_transaction():
         decision = access.may_admit_to_archive(
             context.actor, grantee, await case_facts(case), now=now
@@ -139,18 +132,6 @@ async def admit_to_archive(
                 reason=reason.strip(),
                 now=now,
             )
-            await audit.succeed(
-                context,
-                Action.ARCHIVE_ADMIT,
-                f"{decision.reason}: {reason.strip()}",
-                at=now,
-                case=case,
-            )
+            await record.succeed(Action.ARCHIVE_ADMIT, f"{decision.reason}: {reason.strip()}")
     if not decision.allowed:
-        raise await audit.deny(
-            context,
-            Action.ARCHIVE_ADMIT_DENIED,
-            decision.reason,
-            at=now,
-            case=case,
-        )
+        raise await record.deny(Action.ARCHIVE_ADMIT_DENIED, decision.reason)

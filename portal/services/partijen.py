@@ -39,8 +39,9 @@ async def withdraw_partij(
     if partij is None:
         raise NotFound(f"no partij {partij_id}")
     decision = access.may_withdraw_partij(context.actor)
+    record = audit.about(context, at=now)
     if not decision.allowed:
-        raise await audit.deny(context, Action.PARTIJ_WITHDRAW_DENIED, decision.reason, at=now)
+        raise await record.deny(Action.PARTIJ_WITHDRAW_DENIED, decision.reason)
     async with write_transaction():
         await partijen_db.withdraw_partij(partij_id=partij.id, now=now)
         for user in await partijen_db.users_of_partij(partij.id):
@@ -51,11 +52,9 @@ async def withdraw_partij(
                     reason="the partij withdrew from the covenant (art. 27.3)",
                     now=now,
                 )
-        await audit.succeed(
-            context,
+        await record.succeed(
             Action.PARTIJ_WITHDRAW,
             f"partij {partij.name} withdrew; its users' grants end (art. 27.3)",
-            at=now,
         )
     withdrawn = await partijen_db.partij_by_id(partij.id)
     if withdrawn is None:  # pragma: no cover - the row was just updated

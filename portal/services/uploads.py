@@ -170,14 +170,8 @@ async def upload_document(
     try:
         async with write_transaction():
             await documents_db.insert_document(document)
-            await audit.succeed(
-                context,
-                Action.DOCUMENT_UPLOAD,
-                decision.reason,
-                at=started,
-                ended_at=clock(),
-                case=case,
-                document=document,
+            await audit.about(context, at=started, case=case, document=document).succeed(
+                Action.DOCUMENT_UPLOAD, decision.reason, ended_at=clock()
             )
     except BaseException:
         # No row, so no object either: the stored ciphertext would be an orphan.
@@ -192,18 +186,17 @@ async def _admit_upload(
     """The checks before a byte is stored: case, rules, restrictions, name (each audited)."""
     case = await cases_db.case_by_id(case_id)
     if case is None:
-        await audit.deny(context, Action.DOCUMENT_UPLOAD_DENIED, f"no case {case_id}", at=at)
+        await audit.about(context, at=at).deny(Action.DOCUMENT_UPLOAD_DENIED, f"no case {case_id}")
         raise NotFound(f"no case {case_id}")
     decision = access.may_upload(context.actor, await case_facts(case), phase=upload.phase, now=at)
+    record = audit.about(context, at=at, case=case)
     if not decision.allowed:
-        raise await audit.deny(
-            context, Action.DOCUMENT_UPLOAD_DENIED, decision.reason, at=at, case=case
-        )
+        raise await record.deny(Action.DOCUMENT_UPLOAD_DENIED, decision.reason)
     try:
         check_restrictions(phase=upload.phase, restrictions=upload.restrictions)
         file_name = normalise_file_name(upload.file_name)
     except (RestrictionsRefused, FileNameRefused) as exc:
-        await audit.deny(context, Action.DOCUMENT_UPLOAD_DENIED, str(exc), at=at, case=case)
+        await record.deny(Action.DOCUMENT_UPLOAD_DENIED, str(exc))
         raise InvalidInput(str(exc)) from exc
     consent_id = upload.restrictions.consent_id
     if consent_id is not None:
@@ -211,7 +204,7 @@ async def _admit_upload(
             await consents_db.consent_by_id(consent_id), partij_id=context.actor.partij_id, now=at
         )
         if problem is not None:
-            await audit.deny(context, Action.DOCUMENT_UPLOAD_DENIED, problem, at=at, case=case)
+            await record.deny(Action.DOCUMENT_UPLOAD_DENIED, problem)
             raise InvalidInput(problem)
     return case, decision, file_name
 
@@ -310,11 +303,8 @@ async def _record_failure(
 ) -> None:
     """A refused body (wrong type, too large) is a denial; anything else a failure."""
     reason = _failure_reason(failure)
+    record = audit.about(context, at=at, case=case)
     if isinstance(failure, IntakeRefused | _TooLarge):
-        await audit.deny(
-            context, Action.DOCUMENT_UPLOAD_DENIED, reason, at=at, ended_at=ended_at, case=case
-        )
+        await record.deny(Action.DOCUMENT_UPLOAD_DENIED, reason, ended_at=ended_at)
     else:
-        await audit.fail(
-            context, Action.DOCUMENT_UPLOAD_FAILED, reason, at=at, ended_at=ended_at, case=case
-        )
+        await record.fail(Action.DOCUMENT_UPLOAD_FAILED, reason, ended_at=ended_at)

@@ -11,6 +11,7 @@ import re
 import secrets
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
@@ -52,16 +53,19 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=actor, auth=None)
 
 
-def request_context(connection: ASGIConnection[Any, Any, Any, Any]) -> RequestContext:
-    """Who asks and from where, with the W3C trace context when the caller sent one."""
-    actor = connection.user
+def request_context(request: Request[Any, Any, Any]) -> RequestContext:
+    """Who asks and from where, with the W3C trace context when the caller sent one.
+
+    Provided to handlers as the ``context`` dependency (see ``portal.app``).
+    """
+    actor = request.user
     if not isinstance(actor, Actor):  # pragma: no cover - the middleware guarantees it
         raise NotAuthorizedException("not authenticated")
-    trace_id, span_id = _trace(connection)
+    trace_id, span_id = _trace(request)
     return RequestContext(
         actor=actor,
-        client_address=connection.client.host if connection.client else None,
-        user_agent=_user_agent(connection),
+        client_address=request.client.host if request.client else None,
+        user_agent=_user_agent(request),
         trace_id=trace_id,
         span_id=span_id,
     )

@@ -20,7 +20,9 @@ from multipart import (  # type: ignore[import-untyped]  # the package ships no 
     parse_options_header,
 )
 
+from portal.domain.documents import ConsentId, Restrictions
 from portal.services.errors import InvalidInput
+from portal.services.uploads import Upload
 from portal.web.schemas import UploadMetadata
 
 MAX_METADATA_BYTES = 64 * 1024
@@ -33,6 +35,22 @@ class UploadStream:
     file_name: str
     declared_type: str | None
     body: AsyncIterator[bytes]
+
+    def upload(self) -> Upload:
+        """What the upload use case needs to know before the first byte of the file."""
+        metadata = self.metadata
+        return Upload(
+            phase=metadata.phase,
+            restrictions=Restrictions(
+                purposes=frozenset(metadata.purposes),
+                data_categories=frozenset(metadata.data_categories),
+                legal_basis=metadata.legal_basis,
+                consent_id=ConsentId(metadata.consent_id) if metadata.consent_id else None,
+            ),
+            description=metadata.description,
+            file_name=self.file_name,
+            declared_type=self.declared_type,
+        )
 
 
 async def _events(

@@ -1,18 +1,32 @@
-"""What goes over the wire: msgspec structs, the codes of portal.domain as plain strings."""
+"""What goes over the wire: msgspec structs, the codes of portal.domain as plain strings.
+
+Every ``*Out`` struct is filled from a domain or service value by :func:`to_wire`
+(``msgspec.convert`` with ``from_attributes``): a field takes the attribute of the same
+Python name, so a field renamed on the wire (``msgspec.field(name=...)``) still reads
+its attribute. The one value that is not a plain copy is a document's: see
+:func:`document_out`.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
+from types import SimpleNamespace
+from typing import Any, TypeVar
 from uuid import UUID
 
 import msgspec
 
-from portal.domain.cases import Case, Phase, Purpose
-from portal.domain.consents import Consent
+from portal.domain.cases import Phase, Purpose
 from portal.domain.documents import DataCategory, Document, LegalBasis
-from portal.domain.grants import Grant
-from portal.domain.partijen import Partij, PartijKind, PartijStatus
-from portal.services.access_overview import AccessLine
+from portal.domain.partijen import PartijKind, PartijStatus
+
+T = TypeVar("T")
+
+
+def to_wire(value: object, shape: type[T]) -> T:
+    """``value`` (a domain struct, a service result, or a list of them) as ``shape``."""
+    return msgspec.convert(value, shape, from_attributes=True)
 
 
 class CaseIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -27,17 +41,6 @@ class CaseOut(msgspec.Struct, frozen=True, kw_only=True):
     phase: Phase
     created_at: datetime
     afschaling_at: datetime | None
-
-    @classmethod
-    def of(cls, case: Case) -> CaseOut:
-        return cls(
-            id=case.id,
-            reference=case.reference,
-            reported_by=case.reported_by,
-            phase=case.phase,
-            created_at=case.created_at,
-            afschaling_at=case.afschaling_at,
-        )
 
 
 class UploadMetadata(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -55,7 +58,7 @@ class DocumentOut(msgspec.Struct, frozen=True, kw_only=True):
     id: UUID
     case_id: UUID
     phase: Phase
-    provider: UUID
+    provider_id: UUID = msgspec.field(name="provider")
     uploaded_by: UUID
     file_name: str
     media_type: str
@@ -67,27 +70,6 @@ class DocumentOut(msgspec.Struct, frozen=True, kw_only=True):
     consent_id: UUID | None
     description: str
     created_at: datetime
-
-    @classmethod
-    def of(cls, document: Document) -> DocumentOut:
-        restrictions = document.restrictions
-        return cls(
-            id=document.id,
-            case_id=document.case_id,
-            phase=document.phase,
-            provider=document.provider_id,
-            uploaded_by=document.uploaded_by,
-            file_name=document.file_name,
-            media_type=document.media_type,
-            size=document.size,
-            sha256=document.sha256,
-            purposes=sorted(restrictions.purposes),
-            data_categories=sorted(restrictions.data_categories),
-            legal_basis=restrictions.legal_basis,
-            consent_id=restrictions.consent_id,
-            description=document.description,
-            created_at=document.created_at,
-        )
 
 
 class PhaseChangeIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -109,17 +91,6 @@ class GrantOut(msgspec.Struct, frozen=True, kw_only=True):
     granted_at: datetime
     until: datetime | None
     revoked_at: datetime | None
-
-    @classmethod
-    def of(cls, grant: Grant) -> GrantOut:
-        return cls(
-            id=grant.id,
-            case_id=grant.case_id,
-            user_id=grant.user_id,
-            granted_at=grant.granted_at,
-            until=grant.until,
-            revoked_at=grant.revoked_at,
-        )
 
 
 class AdmissionIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -149,18 +120,6 @@ class ConsentOut(msgspec.Struct, frozen=True, kw_only=True):
     obtained_at: datetime
     withdrawn_at: datetime | None
 
-    @classmethod
-    def of(cls, consent: Consent) -> ConsentOut:
-        return cls(
-            id=consent.id,
-            partij_id=consent.partij_id,
-            subject_pseudonym=consent.subject_pseudonym,
-            scope=consent.scope,
-            obtained_by=consent.obtained_by,
-            obtained_at=consent.obtained_at,
-            withdrawn_at=consent.withdrawn_at,
-        )
-
 
 class WithdrawalIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     reason: str = ""
@@ -181,10 +140,6 @@ class PartijOut(msgspec.Struct, frozen=True, kw_only=True):
     kind: PartijKind
     status: PartijStatus
 
-    @classmethod
-    def of(cls, partij: Partij) -> PartijOut:
-        return cls(id=partij.id, name=partij.name, kind=partij.kind, status=partij.status)
-
 
 class AccessLineOut(msgspec.Struct, frozen=True, kw_only=True):
     document_id: UUID
@@ -196,15 +151,49 @@ class AccessLineOut(msgspec.Struct, frozen=True, kw_only=True):
     reason: str
     loses_access_at_afschaling: bool
 
-    @classmethod
-    def of(cls, line: AccessLine) -> AccessLineOut:
-        return cls(
-            document_id=line.document_id,
-            file_name=line.file_name,
-            username=line.username,
-            can_download=line.can_download,
-            needs_justification=line.needs_justification,
-            rule=line.rule,
-            reason=line.reason,
-            loses_access_at_afschaling=line.loses_access_at_afschaling,
-        )
+
+def document_out(document: Document) -> DocumentOut:
+    """Computed: the wire is flat, so the restrictions' fields sit beside the document's
+    own, their sets sorted so that the same document always reads the same."""
+    restrictions = document.restrictions
+    flat = SimpleNamespace(
+        **{field.name: getattr(document, field.name) for field in dataclasses.fields(document)},
+        purposes=sorted(restrictions.purposes),
+        data_categories=sorted(restrictions.data_categories),
+        legal_basis=restrictions.legal_basis,
+        consent_id=restrictions.consent_id,
+    )
+    return to_wire(flat, DocumentOut)
+
+
+class RegisterEntryOut(msgspec.Struct, frozen=True, kw_only=True):
+    """One processing activity with the fields of art. 24.3 a-h."""
+
+    id: str
+    name: str
+    controller: str
+    purposes: list[str]
+    data_categories: list[str]
+    subject_categories: list[str]
+    recipients: list[str]
+    third_country_transfers: str
+    retention: str
+    security_measures: list[str]
+
+
+class AuditPageOut(msgspec.Struct, frozen=True, kw_only=True):
+    records: list[dict[str, Any]]
+    next_after: int | None
+    """Ask again with ``after`` set to this for the next page; null on the last page."""
+
+
+class SubjectOverviewOut(msgspec.Struct, frozen=True, kw_only=True):
+    data_subject_ref: str = msgspec.field(name="data_subject_id")
+    purposes: list[str]
+    data_categories: list[str]
+    recipients: list[str]
+    sources: list[str]
+    processing_activities: list[str]
+    first_at: str | None
+    last_at: str | None
+    records: int

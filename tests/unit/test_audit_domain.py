@@ -14,7 +14,15 @@ import pytest
 
 from portal.domain import access
 from portal.domain.actions import Action, Outcome
-from portal.domain.audit import FIELD_NAMES, AuditEntry, subject_overview, subject_pseudonym
+from portal.domain.audit import (
+    FIELD_NAMES,
+    RECORD_TEXT_LIMITS,
+    AuditEntry,
+    fit_entry,
+    fit_for_record,
+    subject_overview,
+    subject_pseudonym,
+)
 from portal.domain.audit_chain import (
     GENESIS_HASH,
     BreakKind,
@@ -369,3 +377,35 @@ def test_a_manager_or_fg_without_standing_may_not_read_the_audit_log(who: Actor,
 
     assert (decision.allowed, decision.rule) == (False, rule)
     assert decision.reason
+
+
+# --- a refusal is recorded whatever came in ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "limit", "kept"),
+    [
+        pytest.param("monitoring", 40, "monitoring", id="plain-text-kept-as-is"),
+        pytest.param("scree\x00ning", 40, "scree\\x00ning", id="nul-escaped-visibly"),
+        pytest.param("a\u202eb", 40, "a\\u202eb", id="bidi-override-escaped"),
+        pytest.param("regel\neen", 40, "regel\\neen", id="line-break-escaped"),
+        pytest.param("x" * 60, 40, "x" * 39 + "…", id="over-long-cut-with-an-ellipsis"),
+        pytest.param("\x00" * 20, 40, "\\x00" * 9 + "\\x0…", id="escapes-count-towards-the-limit"),
+    ],
+)
+def test_fit_for_record_escapes_and_shortens(raw: str, limit: int, kept: str) -> None:
+    fitted = fit_for_record(raw, limit)
+    assert fitted == kept
+    assert len(fitted) <= limit
+
+
+def test_fit_entry_fits_every_text_field_to_its_column() -> None:
+    hostile = entry(1, purpose="p\x00" + "u" * 100, justification="j" * 5000, reason="ok")
+    fitted = fit_entry(hostile)
+    assert fitted.purpose is not None
+    assert fitted.purpose.startswith("p\\x00u")
+    assert len(fitted.purpose) == RECORD_TEXT_LIMITS["purpose"]
+    assert fitted.justification is not None
+    assert len(fitted.justification) == RECORD_TEXT_LIMITS["justification"]
+    assert fitted.reason == "ok"
+    assert fitted.case_id is None

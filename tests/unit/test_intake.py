@@ -12,6 +12,7 @@ from portal.domain.intake import (
     IntakeRefused,
     MediaTypeRefused,
     check_media_type,
+    free_text_problem,
     normalise_file_name,
 )
 
@@ -330,3 +331,25 @@ def test_names_with_nothing_usable_are_refused(raw: str) -> None:
 def test_both_refusals_share_one_base_for_the_web_error_table() -> None:
     assert issubclass(MediaTypeRefused, IntakeRefused)
     assert issubclass(FileNameRefused, IntakeRefused)
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        pytest.param("nodig voor het plan van aanpak", None, id="plain-text"),
+        pytest.param("regel een\nregel twee\tmet tab", None, id="line-breaks-and-tabs"),
+        pytest.param("x" * 41, "the justification is at most 40 characters", id="too-long"),
+        pytest.param(
+            "nul\x00byte",
+            "the justification holds a control or format character (\\x00)",
+            id="nul",
+        ),
+        pytest.param(
+            "abc\u202edef",
+            "the justification holds a control or format character (\\u202e)",
+            id="bidi-override",
+        ),
+    ],
+)
+def test_free_text_is_plain_and_bounded(value: str, problem: str | None) -> None:
+    assert free_text_problem("the justification", value, limit=40) == problem

@@ -2,31 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Request, post
+from litestar import Router, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from portal.services import consents
-from portal.web.auth import request_context
-from portal.web.schemas import ConsentIn, ConsentOut, WithdrawalIn
+from portal.services.audit import RequestContext
+from portal.web.schemas import ConsentIn, ConsentOut, WithdrawalIn, to_wire
 from portal.web.state import PortalDeps
 
 
 @post(
-    "/api/v1/consents",
+    "/consents",
     summary="Record a consent the caller's partij obtained",
     tags=["consent"],
     status_code=HTTP_201_CREATED,
 )
 async def record_consent(
-    request: Request[Any, Any, Any], data: JSONBody[ConsentIn], deps: NamedDependency[PortalDeps]
+    context: NamedDependency[RequestContext],
+    data: JSONBody[ConsentIn],
+    deps: NamedDependency[PortalDeps],
 ) -> ConsentOut:
     consent = await consents.record_consent(
-        request_context(request),
+        context,
         subject_pseudonym=data.subject_pseudonym,
         scope=data.scope,
         obtained_by=data.obtained_by,
@@ -34,26 +35,25 @@ async def record_consent(
         audit=deps.audit,
         clock=deps.clock,
     )
-    return ConsentOut.of(consent)
+    return to_wire(consent, ConsentOut)
 
 
 @post(
-    "/api/v1/consents/{consent_id:uuid}/withdraw",
+    "/consents/{consent_id:uuid}/withdraw",
     summary="Withdraw a consent: no further download of documents provided on it",
     tags=["consent"],
     status_code=200,
 )
 async def withdraw_consent(
-    request: Request[Any, Any, Any],
+    context: NamedDependency[RequestContext],
     consent_id: FromPath[UUID],
     data: JSONBody[WithdrawalIn],
     deps: NamedDependency[PortalDeps],
 ) -> ConsentOut:
     consent = await consents.withdraw_consent(
-        request_context(request),
-        consent_id=consent_id,
-        reason=data.reason,
-        audit=deps.audit,
-        clock=deps.clock,
+        context, consent_id=consent_id, reason=data.reason, audit=deps.audit, clock=deps.clock
     )
-    return ConsentOut.of(consent)
+    return to_wire(consent, ConsentOut)
+
+
+router = Router("/api/v1", route_handlers=[record_consent, withdraw_consent])

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
@@ -18,12 +18,17 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from portal.domain.documents import ConsentId, Restrictions
 from portal.services import approvals, documents, downloads, uploads
-from portal.services.uploads import Upload
-from portal.web.auth import request_context
+from portal.services.audit import RequestContext
+from portal.services.downloads import Download
 from portal.web.multipart import read_upload
-from portal.web.schemas import ApprovalIn, DocumentOut, FurtherUseDecisionIn, FurtherUseIn
+from portal.web.schemas import (
+    ApprovalIn,
+    DocumentOut,
+    FurtherUseDecisionIn,
+    FurtherUseIn,
+    document_out,
+)
 from portal.web.state import PortalDeps
 
 MULTIPART_OVERHEAD = 1024 * 1024
@@ -73,37 +78,28 @@ class UploadOperation(Operation):
 
 
 async def upload_document(
-    request: Request[Any, Any, Any], case_id: FromPath[UUID], deps: NamedDependency[PortalDeps]
+    request: Request[Any, Any, Any],
+    context: NamedDependency[RequestContext],
+    case_id: FromPath[UUID],
+    deps: NamedDependency[PortalDeps],
 ) -> Response[DocumentOut]:
     stream = await read_upload(request)
-    metadata = stream.metadata
     document = await uploads.upload_document(
-        request_context(request),
+        context,
         case_id=case_id,
-        upload=Upload(
-            phase=metadata.phase,
-            restrictions=Restrictions(
-                purposes=frozenset(metadata.purposes),
-                data_categories=frozenset(metadata.data_categories),
-                legal_basis=metadata.legal_basis,
-                consent_id=ConsentId(metadata.consent_id) if metadata.consent_id else None,
-            ),
-            description=metadata.description,
-            file_name=stream.file_name,
-            declared_type=stream.declared_type,
-        ),
+        upload=stream.upload(),
         body=stream.body,
         vault=deps.vault,
         audit=deps.audit,
         clock=deps.clock,
     )
-    return Response(DocumentOut.of(document), status_code=HTTP_201_CREATED)
+    return Response(document_out(document), status_code=HTTP_201_CREATED)
 
 
 def upload_route(max_upload_bytes: int) -> HTTPRouteHandler:
     """The upload route, with the body limit taken from the settings."""
     return post(
-        "/api/v1/cases/{case_id:uuid}/documents",
+        "/cases/{case_id:uuid}/documents",
         summary="Upload a document for the case's current phase (streamed, encrypted)",
         tags=["documents"],
         request_max_body_size=max_upload_bytes + MULTIPART_OVERHEAD,
@@ -112,18 +108,35 @@ def upload_route(max_upload_bytes: int) -> HTTPRouteHandler:
     )(upload_document)
 
 
-@get("/api/v1/documents/{document_id:uuid}", summary="A document's metadata", tags=["documents"])
-async def get_document(
-    request: Request[Any, Any, Any], document_id: FromPath[UUID], deps: NamedDependency[PortalDeps]
-) -> DocumentOut:
-    document = await documents.document_metadata(
-        request_context(request), document_id, audit=deps.audit, clock=deps.clock
+@get(
+    "/cases/{case_id:uuid}/documents",
+    summary="The documents of a case (metadata only)",
+    tags=["documents"],
+)
+async def list_case_documents(
+    context: NamedDependency[RequestContext],
+    case_id: FromPath[UUID],
+    deps: NamedDependency[PortalDeps],
+) -> list[DocumentOut]:
+    found = await documents.visible_case_documents(
+        context, case_id, audit=deps.audit, clock=deps.clock
     )
-    return DocumentOut.of(document)
+    return [document_out(document) for document in found]
+
+
+@get("/documents/{document_id:uuid}", summary="A document's metadata", tags=["documents"])
+async def get_document(
+    context: NamedDependency[RequestContext],
+    document_id: FromPath[UUID],
+    deps: NamedDependency[PortalDeps],
+) -> DocumentOut:
+    return document_out(
+        await documents.document_metadata(context, document_id, audit=deps.audit, clock=deps.clock)
+    )
 
 
 @get(
-    "/api/v1/documents/{document_id:uuid}/content",
+    "/documents/{document_id:uuid}/content",
     summary="Download a document for one purpose (decided, audited, then streamed)",
     description=(
         "Streams the plaintext as an attachment with Content-Length and its SHA-256, or with "
@@ -134,7 +147,7 @@ async def get_document(
     media_type="application/octet-stream",
 )
 async def download_document(
-    request: Request[Any, Any, Any],
+    context: NamedDependency[RequestContext],
     document_id: FromPath[UUID],
     purpose: FromQuery[str],
     deps: NamedDependency[PortalDeps],
@@ -142,7 +155,7 @@ async def download_document(
     justification: FromQuery[str | None] = None,
 ) -> Stream:
     download = await downloads.start_download(
-        request_context(request),
+        context,
         document_id=document_id,
         purpose=purpose,
         justification=justification,
@@ -151,6 +164,11 @@ async def download_document(
         audit=deps.audit,
         clock=deps.clock,
     )
+    return _attachment_stream(download)
+
+
+def _attachment_stream(download: Download) -> Stream:
+    """The body as an attachment, never sniffed or cached, with its checksum headers."""
     document = download.document
     headers = {
         "Cache-Control": "no-store",
@@ -180,42 +198,42 @@ def _attachment(file_name: str) -> str:
 
 
 @post(
-    "/api/v1/documents/{document_id:uuid}/approvals",
+    "/documents/{document_id:uuid}/approvals",
     summary="Re-approve a document for the case's current phase (its provider, art. 3.5b)",
     tags=["documents"],
     status_code=HTTP_201_CREATED,
 )
 async def approve_document(
-    request: Request[Any, Any, Any],
+    context: NamedDependency[RequestContext],
     document_id: FromPath[UUID],
     data: JSONBody[ApprovalIn],
     deps: NamedDependency[PortalDeps],
 ) -> DocumentOut:
     document = await approvals.approve_document(
-        request_context(request),
+        context,
         document_id=document_id,
         phase=data.phase,
         purposes=frozenset(data.purposes) if data.purposes is not None else None,
         audit=deps.audit,
         clock=deps.clock,
     )
-    return DocumentOut.of(document)
+    return document_out(document)
 
 
 @post(
-    "/api/v1/documents/{document_id:uuid}/further-use-requests",
+    "/documents/{document_id:uuid}/further-use-requests",
     summary="Ask the provider to use its document for the caller's own tasks (art. 3.5d)",
     tags=["documents"],
     status_code=HTTP_201_CREATED,
 )
 async def request_further_use(
-    request: Request[Any, Any, Any],
+    context: NamedDependency[RequestContext],
     document_id: FromPath[UUID],
     data: JSONBody[FurtherUseIn],
     deps: NamedDependency[PortalDeps],
 ) -> dict[str, UUID]:
     request_id = await approvals.request_further_use(
-        request_context(request),
+        context,
         document_id=document_id,
         description=data.description,
         audit=deps.audit,
@@ -225,22 +243,38 @@ async def request_further_use(
 
 
 @post(
-    "/api/v1/further-use-requests/{request_id:uuid}/decision",
+    "/further-use-requests/{request_id:uuid}/decision",
     summary="Approve or refuse a further-use request (the providing partij, art. 3.5d)",
     tags=["documents"],
     status_code=HTTP_204_NO_CONTENT,
 )
 async def decide_further_use(
-    request: Request[Any, Any, Any],
+    context: NamedDependency[RequestContext],
     request_id: FromPath[UUID],
     data: JSONBody[FurtherUseDecisionIn],
     deps: NamedDependency[PortalDeps],
 ) -> None:
     await approvals.decide_further_use(
-        request_context(request),
+        context,
         request_id=request_id,
         approve=data.approve,
         reason=data.reason,
         audit=deps.audit,
         clock=deps.clock,
+    )
+
+
+def router(*, max_upload_bytes: int) -> Router:
+    """The documents' routes; the upload's body limit comes from the settings."""
+    return Router(
+        "/api/v1",
+        route_handlers=[
+            upload_route(max_upload_bytes),
+            list_case_documents,
+            get_document,
+            download_document,
+            approve_document,
+            request_further_use,
+            decide_further_use,
+        ],
     )
