@@ -177,6 +177,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
         ),
         signer=adapters.signer,
         audit=adapters.audit,
+        handover_days=settings.handover_days,
     )
 
     @asynccontextmanager

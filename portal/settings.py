@@ -61,6 +61,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str
     audit_checkpoint_seconds: int = 3600
     """How often the head of the audit chain is signed (``PORTAL_AUDIT_CHECKPOINT_SECONDS``)."""
+    handover_days: int = 14
+    """How long the casusregisseur may fetch the documents handed over at afschaling
+    (``PORTAL_HANDOVER_DAYS``, Bijlage 2 "overdracht")."""
 
     @property
     def sqlite_path(self) -> Path:
@@ -175,6 +178,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         audit_checkpoint_seconds=_integer(
             env_vars, "PORTAL_AUDIT_CHECKPOINT_SECONDS", default=3600
         ),
+        handover_days=_integer(env_vars, "PORTAL_HANDOVER_DAYS", default=14),
     )
     if settings.database_url is not None and not settings.database_url.startswith(
         ("postgres://", "postgresql://")

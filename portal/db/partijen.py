@@ -147,3 +147,7 @@ def _actor(row: dict[str, Any]) -> partijen.Actor:
         active=user.active,
         openpgp_public_key=row["openpgp_public_key"],
     )
+
+
+async def set_partij_kind(*, partij_id: UUID, kind: partijen.PartijKind) -> None:
+    await Partij.update({Partij.kind: kind.value}).where(Partij.id == partij_id)

@@ -17,6 +17,7 @@ from portal.domain.documents import DocumentId
 from portal.domain.partijen import UserId
 
 GrantId = NewType("GrantId", UUID)
+AdmissionId = NewType("AdmissionId", UUID)
 
 # Bijlage 2 "overdracht": how long the named casusregisseur may fetch the handed-over documents.
 DEFAULT_HANDOVER_DAYS = 14
@@ -70,6 +71,7 @@ class Grant:
 class ArchiveAdmission:
     """The manager admits a user to an archived case, with a reason and an end (art. 11.2b)."""
 
+    id: AdmissionId
     case_id: CaseId
     user_id: UserId
     admitted_by: UserId

@@ -158,3 +158,82 @@ def permit(rule: Rule, reason: str) -> Decision:
 
 def deny(rule: Rule, reason: str) -> Decision:
     return Decision(allowed=False, rule=rule, reason=reason)
+
+
+class Refusal(enum.StrEnum):
+    """How a refusal is answered: the caller may not; the state forbids it now; or the
+    request itself is wrong."""
+
+    FORBIDDEN = "forbidden"
+    CONFLICT = "conflict"
+    INVALID = "invalid"
+
+
+# A refusal the caller can do nothing about but wait or pick another moment is a conflict
+# with the state; one that names a wrong value is invalid input. Everything else is a
+# plain "you may not". Whether a case exists is itself personal data: a denial of sight
+# (may_see_case, may_see_register_entry, may_see_document) is answered as not found by
+# the services, whatever its rule.
+REFUSAL_OF: dict[Rule, Refusal] = {
+    **dict.fromkeys(
+        (
+            Rule.GRANT_BEFORE_TRIAGE,
+            Rule.GRANT_AFSCHALING,
+            Rule.GRANT_DUPLICATE,
+            Rule.GRANT_ENDED,
+            Rule.CASE_PHASE_FINAL,
+            Rule.CASE_CLOSED,
+            Rule.CASE_CLOSE_PHASE,
+            Rule.CASE_ASSIGN_REGIME,
+            Rule.CASE_ASSIGN_DUPLICATE,
+            Rule.CASE_REPORTER_WITHDRAWN,
+            Rule.ARCHIVE_REGIME,
+            Rule.ARCHIVE_DUPLICATE,
+            Rule.ARCHIVE_ENDED,
+            Rule.ARCHIVE_SELF,
+            Rule.HANDOVER_PHASE,
+            Rule.HANDOVER_APPROVAL,
+            Rule.DOCUMENT_UPLOAD_AFSCHALING,
+            Rule.DOCUMENT_APPROVE_PHASE,
+            Rule.DOCUMENT_APPROVE_SAME_PHASE,
+            Rule.PARTIJ_ZVH_EXISTS,
+        ),
+        Refusal.CONFLICT,
+    ),
+    **dict.fromkeys(
+        (
+            Rule.CASE_PHASE_ORDER,
+            Rule.CASE_DECIDED_AT,
+            Rule.CASE_AANMELDER,
+            Rule.CASE_ASSIGN_REASON,
+            Rule.CASE_ASSIGN_ASSIGNEE,
+            Rule.GRANT_UNTIL,
+            Rule.GRANT_DOCUMENTS,
+            Rule.GRANT_GRANTEE_ROLE,
+            Rule.GRANT_ACCESS_ACCOUNT,
+            Rule.GRANT_ACCESS_PARTIJ_WITHDRAWN,
+            Rule.GRANT_ACCESS_SCREENING,
+            Rule.GRANT_ACCESS_ZVH_ROLE,
+            Rule.ARCHIVE_REASON,
+            Rule.ARCHIVE_UNTIL,
+            Rule.ARCHIVE_ADMITTEE_ROLE,
+            Rule.ARCHIVE_ACCESS_ACCOUNT,
+            Rule.ARCHIVE_ACCESS_PARTIJ_WITHDRAWN,
+            Rule.ARCHIVE_ACCESS_SCREENING,
+            Rule.ARCHIVE_ACCESS_ZVH_ROLE,
+            Rule.HANDOVER_RECIPIENT,
+            Rule.HANDOVER_DOCUMENTS,
+            Rule.DOCUMENT_UPLOAD_PHASE,
+            Rule.DOCUMENT_APPROVE_PURPOSES,
+            Rule.PROVISION_LEGAL_BASIS,
+            Rule.PROVISION_CATEGORY,
+            Rule.USER_ROLE_ZVH_ONLY,
+        ),
+        Refusal.INVALID,
+    ),
+}
+
+
+def refusal_of(decision: Decision) -> Refusal:
+    """How the refusal ``decision`` is answered (see :data:`REFUSAL_OF`)."""
+    return REFUSAL_OF.get(decision.rule, Refusal.FORBIDDEN)

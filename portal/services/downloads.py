@@ -57,7 +57,7 @@ class Permitted:
     document: Document
     case: Case
     material: CaseKeyMaterial
-    recipient_key: str | None
+    recipient: PublicKey | None
     """The recipient's own OpenPGP key when the document goes out re-encrypted to it."""
     permit: AuditEntry
 
@@ -80,6 +80,7 @@ async def start_download(
         purpose=purpose,
         justification=justification,
         to_recipient_key=to_recipient_key,
+        vault=vault,
         audit=audit,
         clock=clock,
     )
@@ -93,6 +94,7 @@ async def decide_download(
     purpose: str,
     justification: str | None,
     to_recipient_key: bool,
+    vault: Vault,
     audit: AuditLog,
     clock: Clock,
 ) -> Permitted:
@@ -132,11 +134,20 @@ async def decide_download(
     )
     if not decision.allowed:
         raise await refuse(decision.reason)
-    recipient_key = context.actor.openpgp_public_key if to_recipient_key else None
-    if to_recipient_key and not recipient_key:
-        reason = "delivery=pgp needs an OpenPGP public key registered for the user"
-        await refuse(reason)
-        raise Conflict(reason)
+    recipient = None
+    if to_recipient_key:
+        armored = context.actor.openpgp_public_key
+        if not armored:
+            reason = "delivery=pgp needs an OpenPGP public key registered for the user"
+            await refuse(reason)
+            raise Conflict(reason)
+        try:
+            # Checked before the permit: a key that cannot encrypt would fail mid-stream.
+            recipient = await asyncio.to_thread(vault.keys.read_public_key, armored)
+        except CryptoError as exc:
+            reason = f"the registered OpenPGP key cannot be encrypted to: {exc}"
+            await refuse(reason)
+            raise Conflict(reason) from None
     material = await case_keys_db.case_key(case.id)
     if material is None:
         reason = "the case key is destroyed; the document can no longer be read"
@@ -155,7 +166,7 @@ async def decide_download(
         document=document,
         case=case,
         material=material,
-        recipient_key=recipient_key,
+        recipient=recipient,
         permit=permit,
     )
 
@@ -166,11 +177,7 @@ async def stream_download(
     """The decrypted (or re-encrypted) body of a permitted download, and its ending on record."""
     document, material = permitted.document, permitted.material
     secret = vault.master_key.secret_for_case(str(permitted.case.id))
-    recipient = (
-        await asyncio.to_thread(vault.keys.read_public_key, permitted.recipient_key)
-        if permitted.recipient_key
-        else None
-    )
+    recipient = permitted.recipient
     channel = OutboundChannel()
 
     def decrypt_and_send() -> None:

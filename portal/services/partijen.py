@@ -10,7 +10,7 @@ from portal.db.transactions import write_transaction
 from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.grants import grants_ending_at_withdrawal
-from portal.domain.partijen import Partij, PartijKind
+from portal.domain.partijen import Partij, PartijKind, may_add_partij
 from portal.domain.register import ProcessingActivity
 from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
@@ -27,6 +27,9 @@ async def add_partij(*, name: str, kind: PartijKind, clock: Clock) -> Partij:
         raise InvalidInput(f"a partij name has 1 to {MAX_NAME_LENGTH} characters")
     if await partijen_db.partij_by_name(clean) is not None:
         raise Conflict(f"partij {clean!r} exists already")
+    zvh_exists = any(p.kind is PartijKind.ZVH for p in await partijen_db.all_partijen())
+    if not (allowed := may_add_partij(kind, zvh_exists=zvh_exists)).allowed:
+        raise Conflict(allowed.reason)
     return await partijen_db.insert_partij(name=clean, kind=kind, now=clock())
 
 

@@ -8,7 +8,7 @@ import secrets
 
 from portal.db import partijen as partijen_db
 from portal.db import tokens as tokens_db
-from portal.domain.partijen import Actor, Role, User
+from portal.domain.partijen import Actor, Role, User, may_hold_role
 from portal.services.clock import Clock
 from portal.services.errors import Conflict, InvalidInput, NotFound
 
@@ -41,6 +41,10 @@ async def add_user(
     partij = await partijen_db.partij_by_name(partij_name)
     if partij is None:
         raise NotFound(f"no partij named {partij_name!r}")
+    for role in sorted(roles):
+        # Art. 1.16, 1.22, 1.24: procesregisseur, manager and administratief are ZVH roles.
+        if not (held := may_hold_role(partij.kind, role)).allowed:
+            raise InvalidInput(held.reason)
     if await partijen_db.user_by_username(username) is not None:
         raise Conflict(f"user {username!r} exists already")
     now = clock()

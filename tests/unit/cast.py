@@ -31,7 +31,7 @@ from portal.domain.documents import (
     LegalBasis,
     Restrictions,
 )
-from portal.domain.grants import ArchiveAdmission, Grant, GrantId, Handover
+from portal.domain.grants import AdmissionId, ArchiveAdmission, Grant, GrantId, Handover
 from portal.domain.partijen import Actor, PartijId, PartijKind, PartijStatus, Role, UserId
 from portal.domain.retention import add_months
 
@@ -231,6 +231,7 @@ def admission(
     who: Actor, *, until: datetime | None = None, revoked_at: datetime | None = None
 ) -> ArchiveAdmission:
     return ArchiveAdmission(
+        id=AdmissionId(UUID(int=600)),
         case_id=CASE_ID,
         user_id=who.user_id,
         admitted_by=MARIA.user_id,

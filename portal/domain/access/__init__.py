@@ -53,6 +53,7 @@ from portal.domain.access.supervision import (
     may_read_audit_log,
     may_read_audit_record,
     may_withdraw_partij,
+    supervised_partij,
 )
 
 __all__ = [
@@ -88,4 +89,5 @@ __all__ = [
     "may_withdraw_consent",
     "may_withdraw_partij",
     "standing",
+    "supervised_partij",
 ]

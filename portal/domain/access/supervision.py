@@ -59,6 +59,14 @@ def may_read_audit_record(actor: Actor, record: AuditScope) -> Decision:
     )
 
 
+def supervised_partij(actor: Actor) -> PartijId | None:
+    """The partij whose records this reader is limited to, or None for those who read all
+    (the manager and the ZVH's FG): the same scope as :func:`may_read_audit_record`."""
+    if actor.has(Role.MANAGER) or actor.partij_kind is PartijKind.ZVH:
+        return None
+    return actor.partij_id
+
+
 def may_withdraw_partij(actor: Actor) -> Decision:
     if (denied := standing(actor)) is not None:
         return denied
