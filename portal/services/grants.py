@@ -72,6 +72,17 @@ async def case_grants(
     return list(await grants_db.grants_of_case(case.id))
 
 
+async def grant_details(
+    context: RequestContext, *, grant_id: uuid.UUID, audit: AuditLog, clock: Clock
+) -> Grant:
+    """One grant, for those who may see its case (else NotFound, audited)."""
+    grant = await grants_db.grant_by_id(grant_id)
+    if grant is None:
+        raise NotFound(f"no grant {grant_id}")
+    await visible_case(context, grant.case_id, audit=audit, clock=clock)
+    return grant
+
+
 async def revoke_grant(
     context: RequestContext, *, grant_id: uuid.UUID, reason: str, audit: AuditLog, clock: Clock
 ) -> Grant:

@@ -10,6 +10,7 @@ its attribute. The one value that is not a plain copy is a document's: see
 from __future__ import annotations
 
 import dataclasses
+import enum
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, TypeVar
@@ -27,6 +28,24 @@ T = TypeVar("T")
 def to_wire(value: object, shape: type[T]) -> T:
     """``value`` (a domain struct, a service result, or a list of them) as ``shape``."""
     return msgspec.convert(value, shape, from_attributes=True)
+
+
+class Delivery(enum.StrEnum):
+    PLAIN = "plain"
+    PGP = "pgp"
+
+
+class DownloadIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The body of ``POST /documents/{id}/content``, as JSON or as a posted HTML form."""
+
+    purpose: str
+    justification: str | None = None
+    """Art. 8: why this disclosure is needed; it goes in a body, never in a URL."""
+    delivery: Delivery = Delivery.PLAIN
+
+
+class RevokeIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    reason: str
 
 
 class CaseIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Router, delete, get, post
+from litestar import Router, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from portal.services import access_overview, grants
 from portal.services.audit import RequestContext
-from portal.web.schemas import AccessLineOut, AdmissionIn, GrantIn, GrantOut, to_wire
+from portal.web.schemas import AccessLineOut, AdmissionIn, GrantIn, GrantOut, RevokeIn, to_wire
 from portal.web.state import PortalDeps
 
 
@@ -48,20 +48,32 @@ async def list_grants(
     return to_wire(found, list[GrantOut])
 
 
-@delete(
-    "/grants/{grant_id:uuid}",
-    summary="Revoke a grant, with a reason (procesregisseur)",
+@get("/grants/{grant_id:uuid}", summary="One grant", tags=["access"])
+async def get_grant(
+    context: NamedDependency[RequestContext],
+    grant_id: FromPath[UUID],
+    deps: NamedDependency[PortalDeps],
+) -> GrantOut:
+    grant = await grants.grant_details(
+        context, grant_id=grant_id, audit=deps.audit, clock=deps.clock
+    )
+    return to_wire(grant, GrantOut)
+
+
+@post(
+    "/grants/{grant_id:uuid}/revoke",
+    summary="Revoke a grant, with the reason in the body (procesregisseur)",
     tags=["access"],
     status_code=200,
 )
 async def revoke_grant(
     context: NamedDependency[RequestContext],
     grant_id: FromPath[UUID],
-    reason: FromQuery[str],
+    data: JSONBody[RevokeIn],
     deps: NamedDependency[PortalDeps],
 ) -> GrantOut:
     grant = await grants.revoke_grant(
-        context, grant_id=grant_id, reason=reason, audit=deps.audit, clock=deps.clock
+        context, grant_id=grant_id, reason=data.reason, audit=deps.audit, clock=deps.clock
     )
     return to_wire(grant, GrantOut)
 
@@ -106,5 +118,12 @@ async def admit_to_archive(
 
 router = Router(
     "/api/v1",
-    route_handlers=[create_grant, list_grants, revoke_grant, explain_access, admit_to_archive],
+    route_handlers=[
+        create_grant,
+        list_grants,
+        get_grant,
+        revoke_grant,
+        explain_access,
+        admit_to_archive,
+    ],
 )
