@@ -49,6 +49,7 @@ from portal.web.api import cases as api_cases
 from portal.web.api import consents as api_consents
 from portal.web.api import documents as api_documents
 from portal.web.api import grants as api_grants
+from portal.web.api import me as api_me
 from portal.web.api import partijen as api_partijen
 from portal.web.auth import TokenAuthentication, request_context
 from portal.web.errors import service_error_response
@@ -212,6 +213,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
             api_grants.router,
             api_consents.router,
             api_partijen.router,
+            api_me.router,
             api_audit.router,
         ],
         middleware=[
@@ -220,6 +222,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
                 audit=adapters.audit,
                 clock=clock,
                 exclude=["^/health/", "^/schema"],
+                vog_max_age_days=settings.vog_max_age_days,
             )
         ],
         dependencies={

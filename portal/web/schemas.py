@@ -20,7 +20,8 @@ import msgspec
 
 from portal.domain.cases import Phase, Purpose
 from portal.domain.documents import DataCategory, Document, LegalBasis
-from portal.domain.partijen import PartijKind, PartijStatus
+from portal.domain.partijen import PartijKind, PartijStatus, Role
+from portal.services.users import Me
 
 T = TypeVar("T")
 
@@ -158,6 +159,54 @@ class PartijOut(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     kind: PartijKind
     status: PartijStatus
+
+
+class PublicKeyIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    public_key: str
+    """ASCII-armored OpenPGP public key with an encryption-capable (sub)key."""
+
+
+class PublicKeyOut(msgspec.Struct, frozen=True, kw_only=True):
+    fingerprint: str
+
+
+class MyGrantOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    case_id: UUID
+    case_reference: str
+    granted_at: datetime
+    until: datetime | None
+    revoked_at: datetime | None
+    ends_at: datetime | None
+    active: bool
+
+
+class MeOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    username: str
+    partij: PartijOut
+    roles: list[Role]
+    screened: bool
+    active: bool
+    has_openpgp_key: bool
+    cases: list[CaseOut]
+    grants: list[MyGrantOut]
+
+
+def me_out(me: Me) -> MeOut:
+    """Computed: the actor's fields sit at the top, its key only as whether there is one."""
+    actor = me.actor
+    return MeOut(
+        id=actor.user_id,
+        username=actor.username,
+        partij=to_wire(me.partij, PartijOut),
+        roles=sorted(actor.roles),
+        screened=actor.screened,
+        active=actor.active,
+        has_openpgp_key=actor.openpgp_public_key is not None,
+        cases=to_wire(me.cases, list[CaseOut]),
+        grants=to_wire(me.grants, list[MyGrantOut]),
+    )
 
 
 class AccessLineOut(msgspec.Struct, frozen=True, kw_only=True):
