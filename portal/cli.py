@@ -123,6 +123,9 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         loop="uvloop",
         http="httptools",
         log_level=settings.log_level,
+        # uvicorn's access log prints the request line with its query string; the app logs
+        # each request itself, without it (portal.web.access_log).
+        access_log=False,
         server_header=False,
         proxy_headers=False,
     )

@@ -44,6 +44,12 @@ class Action(enum.StrEnum):
     FURTHER_USE_DECIDE_DENIED = "further-use:decide:denied"
     PARTIJ_WITHDRAW = "partij:withdraw"
     PARTIJ_WITHDRAW_DENIED = "partij:withdraw:denied"
+    # Changes to who may do what, made by an operator on the command line (art. 13).
+    USER_UPDATE = "user:update"
+    TOKEN_REVOKE = "token:revoke"  # noqa: S105 - an event name, not a secret
+    PARTIJ_REGISTER_KEY = "partij:register-key"
+    USER_REGISTER_KEY = "user:register-key"
+    USER_REGISTER_KEY_DENIED = "user:register-key:denied"
     ACCESS_EXPLAIN = "access:explain"
     ACCESS_EXPLAIN_DENIED = "access:explain:denied"
     DOCUMENT_UPLOAD = "document:upload"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NewType
 from uuid import UUID
 
@@ -12,6 +12,7 @@ from portal.domain.rules import Decision, Rule, deny, permit
 
 PartijId = NewType("PartijId", UUID)
 UserId = NewType("UserId", UUID)
+TokenId = NewType("TokenId", UUID)
 
 
 class PartijKind(enum.StrEnum):
@@ -99,6 +100,16 @@ class User:
         return self.vog_recorded_at is not None and self.geheimhouding_recorded_at is not None
 
 
+def vog_current(
+    vog_recorded_at: datetime | None, *, now: datetime, max_age_days: int | None
+) -> bool:
+    """Art. 13.3: a VOG on record counts as screening while it is no older than the bound
+    the covenant's partners agreed on; without a bound, any VOG on record counts."""
+    if vog_recorded_at is None:
+        return False
+    return max_age_days is None or now - vog_recorded_at <= timedelta(days=max_age_days)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Actor:
     """Who is asking: an authenticated user with their partij's standing."""
@@ -115,3 +126,16 @@ class Actor:
 
     def has(self, role: Role) -> bool:
         return role in self.roles
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiToken:
+    """An API token as an operator sees it: never the token, only its hash is stored."""
+
+    id: TokenId
+    user_id: UserId
+    username: str
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None

@@ -143,6 +143,25 @@ class AuditLog:
         except AuditUnavailable:
             return
 
+    async def by_operator(
+        self, action: Action, reason: str, *, operator: str, at: datetime
+    ) -> None:
+        """Record a change an operator made on the command line (``portal user update``,
+        ``portal token revoke``, ...), where no portal account and no request stand behind
+        it: ``operator`` names the shell account. Raises ``AuditUnavailable`` (fail closed)."""
+        await self.append(
+            AuditEntry(
+                started_at=at,
+                ended_at=at,
+                action=action,
+                outcome=Outcome.SUCCESS,
+                processing_activity=ACTIVITY_OF[action],
+                reason=reason,
+                actor_username=f"operator:{operator}",
+                actor_role="operator",
+            )
+        )
+
     def entry(
         self,
         context: RequestContext,

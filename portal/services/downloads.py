@@ -87,6 +87,26 @@ async def start_download(
     return await stream_download(permitted, vault=vault, audit=audit, clock=clock)
 
 
+JUSTIFICATION_IN_URL = (
+    "a justification never goes in the URL, where proxies and access logs keep it: "
+    "send it in the body of POST /api/v1/documents/{id}/content"
+)
+
+
+async def refuse_justification_in_url(
+    context: RequestContext, *, document_id: uuid.UUID, purpose: str, audit: AuditLog, clock: Clock
+) -> InvalidInput:
+    """Art. 8: a justification is personal data; in a query string it would end up in
+    logs no one audits. The refusal is recorded, without the text that came in."""
+    document, facts = await readable_document(
+        context, document_id, audit=audit, clock=clock, purpose=purpose
+    )
+    await audit.about(
+        context, at=clock(), case=facts.case, document=document, purpose=purpose
+    ).deny(Action.DOCUMENT_DOWNLOAD_DENIED, "justification sent in the URL")
+    return InvalidInput(JUSTIFICATION_IN_URL)
+
+
 async def decide_download(
     context: RequestContext,
     *,

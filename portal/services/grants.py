@@ -105,6 +105,17 @@ async def case_grants(
     return [grant_view(grant, facts.case, now=now) for grant in facts.grants]
 
 
+async def grant_details(
+    context: RequestContext, *, grant_id: uuid.UUID, audit: AuditLog, clock: Clock
+) -> GrantView:
+    """One grant with its computed end, for those who may see its case (else NotFound)."""
+    grant = await grants_db.grant_by_id(grant_id)
+    if grant is None:
+        raise NotFound(f"no grant {grant_id}")
+    facts = await visible_case(context, grant.case_id, audit=audit, clock=clock)
+    return grant_view(grant, facts.case, now=clock())
+
+
 async def revoke_grant(
     context: RequestContext, *, grant_id: uuid.UUID, reason: str, audit: AuditLog, clock: Clock
 ) -> GrantView:

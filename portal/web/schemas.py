@@ -10,6 +10,7 @@ its attribute. The values that are not a plain copy have their own function:
 from __future__ import annotations
 
 import dataclasses
+import enum
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, TypeVar
@@ -20,9 +21,10 @@ import msgspec
 from portal.domain.cases import ClosingReason, Phase, Purpose
 from portal.domain.documents import DataCategory, Document, LegalBasis
 from portal.domain.grants import GrantEnd
-from portal.domain.partijen import PartijKind, PartijStatus
+from portal.domain.partijen import PartijKind, PartijStatus, Role
 from portal.services.cases import CaseEntry
 from portal.services.grants import GrantView
+from portal.services.me import Me
 
 T = TypeVar("T")
 
@@ -30,6 +32,24 @@ T = TypeVar("T")
 def to_wire(value: object, shape: type[T]) -> T:
     """``value`` (a domain struct, a service result, or a list of them) as ``shape``."""
     return msgspec.convert(value, shape, from_attributes=True)
+
+
+class Delivery(enum.StrEnum):
+    PLAIN = "plain"
+    PGP = "pgp"
+
+
+class DownloadIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The body of ``POST /documents/{id}/content``, as JSON or as a posted HTML form."""
+
+    purpose: str
+    justification: str | None = None
+    """Art. 8: why this disclosure is needed; it goes in a body, never in a URL."""
+    delivery: Delivery = Delivery.PLAIN
+
+
+class RevokeIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    reason: str
 
 
 class CaseIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -168,10 +188,6 @@ def grant_out(view: GrantView) -> GrantOut:
     )
 
 
-class RevokeIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    reason: str
-
-
 class AdmissionIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     user: str
     reason: str
@@ -231,6 +247,55 @@ class PartijOut(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     kind: PartijKind
     status: PartijStatus
+
+
+class PublicKeyIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    public_key: str
+    """ASCII-armored OpenPGP public key with an encryption-capable (sub)key."""
+
+
+class PublicKeyOut(msgspec.Struct, frozen=True, kw_only=True):
+    fingerprint: str
+
+
+class MyGrantOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    case_id: UUID
+    case_reference: str
+    granted_at: datetime
+    until: datetime | None
+    revoked_at: datetime | None
+    ends_at: datetime | None
+    ended_by: GrantEnd | None
+    active: bool
+
+
+class MeOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    username: str
+    partij: PartijOut
+    roles: list[Role]
+    screened: bool
+    active: bool
+    has_openpgp_key: bool
+    cases: list[CaseOut]
+    grants: list[MyGrantOut]
+
+
+def me_out(me: Me) -> MeOut:
+    """Computed: the actor's fields sit at the top, its key only as whether there is one."""
+    actor = me.actor
+    return MeOut(
+        id=actor.user_id,
+        username=actor.username,
+        partij=to_wire(me.partij, PartijOut),
+        roles=sorted(actor.roles),
+        screened=actor.screened,
+        active=actor.active,
+        has_openpgp_key=actor.openpgp_public_key is not None,
+        cases=[case_out(entry) for entry in me.cases],
+        grants=to_wire(me.grants, list[MyGrantOut]),
+    )
 
 
 class AccessLineOut(msgspec.Struct, frozen=True, kw_only=True):

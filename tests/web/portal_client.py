@@ -138,12 +138,14 @@ class PortalClient:
         justification: str | None = JUSTIFICATION,
         **params: str,
     ) -> httpx.Response:
-        query = {"purpose": purpose, **params}
-        if justification is not None:
-            query["justification"] = justification
-        return await self.http.get(
-            f"/api/v1/documents/{document_id}/content", params=query, headers=self.auth(user)
-        )
+        """Without a justification a GET with the purpose in the query; with one a POST
+        with everything in a JSON body (a justification never goes in a URL)."""
+        path = f"/api/v1/documents/{document_id}/content"
+        if justification is None:
+            query = {"purpose": purpose, **params}
+            return await self.http.get(path, params=query, headers=self.auth(user))
+        body = {"purpose": purpose, "justification": justification, **params}
+        return await self.http.post(path, json=body, headers=self.auth(user))
 
 
 async def aiter_bytes(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:

@@ -196,13 +196,13 @@ async def test_a_revoked_grant_blocks_the_very_next_download(portal: PortalClien
     grant_id = await portal.grant(case_id, "bob")
     doc = (await portal.upload(case_id, pdf_bytes(), user="carol")).json()["id"]
     assert (await portal.download(doc, user="bob")).status_code == 200
-    no_reason = await portal.http.delete(
-        f"/api/v1/grants/{grant_id}", params={"reason": " "}, headers=portal.auth("alice")
+    no_reason = await portal.http.post(
+        f"/api/v1/grants/{grant_id}/revoke", json={"reason": " "}, headers=portal.auth("alice")
     )
     assert no_reason.status_code == 400
-    revoked = await portal.http.delete(
-        f"/api/v1/grants/{grant_id}",
-        params={"reason": "rol in de casus beëindigd"},
+    revoked = await portal.http.post(
+        f"/api/v1/grants/{grant_id}/revoke",
+        json={"reason": "rol in de casus beëindigd"},
         headers=portal.auth("alice"),
     )
     assert revoked.status_code == 200, revoked.text

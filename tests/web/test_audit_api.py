@@ -291,7 +291,7 @@ async def _access_actions(portal: PortalClient) -> None:
     )
     grants = (await http.get(f"/api/v1/cases/{case_id}/grants", headers=auth("alice"))).json()
     bob_grant = grants[0]["id"]
-    await http.delete(f"/api/v1/grants/{bob_grant}", params={"reason": "x"}, headers=auth("bob"))
+    await http.post(f"/api/v1/grants/{bob_grant}/revoke", json={"reason": "x"}, headers=auth("bob"))
     await http.get(f"/api/v1/cases/{case_id}/access", headers=auth("alice"))
     await http.get(f"/api/v1/cases/{case_id}/access", headers=auth("carol"))
     consent = {
@@ -365,8 +365,8 @@ async def _access_actions(portal: PortalClient) -> None:
     other_grant = (await http.get(f"/api/v1/cases/{other}/grants", headers=auth("alice"))).json()[
         0
     ]["id"]
-    await http.delete(
-        f"/api/v1/grants/{other_grant}", params={"reason": "klaar"}, headers=auth("alice")
+    await http.post(
+        f"/api/v1/grants/{other_grant}/revoke", json={"reason": "klaar"}, headers=auth("alice")
     )
     partij = portal.partij_ids["Woonwenz"]
     await http.post(f"/api/v1/partijen/{partij}/withdraw", headers=auth("alice"))

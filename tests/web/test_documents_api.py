@@ -168,9 +168,9 @@ async def test_a_traceparent_header_is_carried_into_the_record(portal: PortalCli
     assert response.status_code == 200
     case_id = await portal.create_case("ZVH-2026-0009")
     document = (await portal.upload(case_id, pdf_bytes())).json()
-    await portal.http.get(
+    await portal.http.post(
         f"/api/v1/documents/{document['id']}/content",
-        params={"purpose": "screening", "justification": JUSTIFICATION},
+        json={"purpose": "screening", "justification": JUSTIFICATION},
         headers={**portal.auth("alice"), "traceparent": f"00-{trace}-00f067aa0ba902b7-01"},
     )
     row = await AuditEvent.select().where(AuditEvent.action == "document:download").first()

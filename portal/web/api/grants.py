@@ -59,6 +59,18 @@ async def list_grants(
     return [grant_out(view) for view in found]
 
 
+@get("/grants/{grant_id:uuid}", summary="One grant and its end", tags=["access"])
+async def get_grant(
+    context: NamedDependency[RequestContext],
+    grant_id: FromPath[UUID],
+    deps: NamedDependency[PortalDeps],
+) -> GrantOut:
+    view = await grants.grant_details(
+        context, grant_id=grant_id, audit=deps.audit, clock=deps.clock
+    )
+    return grant_out(view)
+
+
 @post(
     "/grants/{grant_id:uuid}/revoke",
     summary="Revoke a grant, with the reason in the body (a procesregisseur of the case)",
@@ -156,6 +168,7 @@ router = Router(
     route_handlers=[
         create_grant,
         list_grants,
+        get_grant,
         revoke_grant,
         explain_access,
         admit_to_archive,
