@@ -17,6 +17,8 @@ AANMELDING_METADATA: dict[str, Any] = {
     "description": "aanmelding door wijkteam",
 }
 
+PHASES = ["aanmelding", "triage", "rto", "afschaling"]
+
 JUSTIFICATION = "nodig voor de screening van deze aanmelding"
 
 PDF_HEAD = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
@@ -88,20 +90,39 @@ class PortalClient:
         self,
         reference: str,
         *,
-        reported_by: str = "Gemeente Venlo",
-        granted: tuple[str, ...] = ("dave",),
+        reported_by: str = "Politie Eenheid Limburg",
+        aanmelder: str = "dave",
+        granted: tuple[str, ...] = (),
+        phase: str = "aanmelding",
     ) -> str:
-        """A new case, with access granted to ``granted`` (Dave provides in most tests)."""
+        """A new case registered by Alice, reported by ``aanmelder`` (Dave of the police, who
+        provides in most tests), moved on to ``phase`` and with access granted to
+        ``granted`` there (grants start at triage, art. 1.19)."""
         response = await self.http.post(
             "/api/v1/cases",
-            json={"reference": reference, "reported_by": self.partij_ids[reported_by]},
+            json={
+                "reference": reference,
+                "reported_by": self.partij_ids[reported_by],
+                "aanmelder": aanmelder,
+            },
             headers=self.auth("alice"),
         )
         assert response.status_code == 201, response.text
         case_id = str(response.json()["id"])
+        for step in PHASES[1 : PHASES.index(phase) + 1]:
+            await self.move(case_id, step)
         for user in granted:
             await self.grant(case_id, user)
         return case_id
+
+    async def move(self, case_id: str, to: str, **extra: object) -> httpx.Response:
+        response = await self.http.post(
+            f"/api/v1/cases/{case_id}/phase",
+            json={"to": to, "reason": "besloten in het overleg", **extra},
+            headers=self.auth("alice"),
+        )
+        assert response.status_code == 201, response.text
+        return response
 
     async def grant(self, case_id: str, user: str) -> str:
         response = await self.http.post(

@@ -23,7 +23,7 @@ SIGN_ONLY = (KEYS / "sign-only.pub.asc").read_text()
 
 
 async def test_me_names_my_partij_roles_and_grants_with_their_ends(portal: PortalClient) -> None:
-    case_id = await portal.create_case("ZVH-ME-1", granted=("bob",))
+    case_id = await portal.create_case("ZVH-ME-1", phase="triage", granted=("bob",))
     other = await portal.create_case("ZVH-ME-2", granted=())
     response = await portal.http.get("/api/v1/me", headers=portal.auth("bob"))
     assert response.status_code == 200, response.text
@@ -44,7 +44,7 @@ async def test_me_names_my_partij_roles_and_grants_with_their_ends(portal: Porta
 
 
 async def test_me_shows_a_revoked_grant_as_ended(portal: PortalClient) -> None:
-    case_id = await portal.create_case("ZVH-ME-3", granted=())
+    case_id = await portal.create_case("ZVH-ME-3", phase="triage")
     grant_id = await portal.grant(case_id, "bob")
     revoked = await portal.http.post(
         f"/api/v1/grants/{grant_id}/revoke", json={"reason": "klaar"}, headers=portal.auth("alice")
@@ -111,14 +111,15 @@ def bob_home() -> Iterator[Path]:
 async def test_a_key_registered_through_the_api_is_used_by_delivery_pgp(
     portal: PortalClient, bob_home: Path
 ) -> None:
-    case_id = await portal.create_case("ZVH-ME-4", granted=("bob",))
+    case_id = await portal.create_case("ZVH-ME-4", reported_by="Gemeente Venlo", aanmelder="carol")
     content = pdf_bytes(b"alleen voor bob " * 200)
     doc = (await portal.upload(case_id, content, user="carol")).json()["id"]
+    # Alice registers the key (one the test holds the secret of) and takes delivery with it.
     registered = await portal.http.put(
-        "/api/v1/me/openpgp-key", json={"public_key": ENCRYPTING}, headers=portal.auth("bob")
+        "/api/v1/me/openpgp-key", json={"public_key": ENCRYPTING}, headers=portal.auth("alice")
     )
     assert registered.status_code == 200
-    response = await portal.download(doc, user="bob", justification=None, delivery="pgp")
+    response = await portal.download(doc, user="alice", justification=None, delivery="pgp")
     assert response.status_code == 200, response.text
     assert b"alleen voor bob" not in response.content
     decrypted = subprocess.run(
