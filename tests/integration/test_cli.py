@@ -156,10 +156,10 @@ def test_first_start_generates_a_private_master_key_and_warns(data_dir: Path) ->
 
 def test_demo_prints_a_login_per_role_and_can_run_again(data_dir: Path) -> None:
     first = portal(data_dir, "demo")
-    assert "31 partijen and 7 users added" in first.stdout
+    assert "31 partijen and 12 users added" in first.stdout
     for username in ("alice", "bob", "carol", "dave", "erin", "frank", "grace"):
         assert username in first.stdout
-    assert first.stdout.count("Authorization: Bearer rto_") == 7
+    assert first.stdout.count("Authorization: Bearer rto_") == 12
     second = portal(data_dir, "demo")
     assert "0 partijen and 0 users added" in second.stdout
 
