@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -76,6 +76,19 @@ class Upload:
     declared_type: str | None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Incoming:
+    """An upload as it arrives: what the client says it is, then the file's bytes."""
+
+    upload: Upload
+    body: AsyncIterator[bytes]
+
+
+OpenUpload = Callable[[], Awaitable[Incoming]]
+"""Reads the request up to the file's first byte; raises InvalidInput or PayloadTooLarge
+for a body that is not a well-formed upload."""
+
+
 class _TooLarge(Exception):
     pass
 
@@ -128,13 +141,25 @@ async def upload_document(
     context: RequestContext,
     *,
     case_id: uuid.UUID,
-    upload: Upload,
-    body: AsyncIterator[bytes],
+    open_upload: OpenUpload,
     vault: Vault,
     audit: AuditLog,
     clock: Clock,
 ) -> Document:
     started = clock()
+    try:
+        incoming = await open_upload()
+    except (InvalidInput, PayloadTooLarge) as exc:
+        # A malformed or oversized body is a refusal like any other: on record.
+        case = await cases_db.case_by_id(case_id)
+        record = (
+            audit.about(context, at=started, case=case)
+            if case
+            else audit.about(context, at=started)
+        )
+        await record.deny(Action.DOCUMENT_UPLOAD_DENIED, str(exc))
+        raise
+    upload, body = incoming.upload, incoming.body
     case, decision, file_name = await _admit_upload(context, case_id, upload, audit, at=started)
     document_id = DocumentId(uuid.uuid4())
     object_key = object_key_for(case.id, document_id)

@@ -13,6 +13,8 @@ from typing import Any
 
 import msgspec
 from litestar import Request
+from litestar.exceptions import HTTPException
+from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
 from multipart import (  # type: ignore[import-untyped]  # the package ships no type hints
     MultipartError,
     MultipartSegment,
@@ -21,8 +23,8 @@ from multipart import (  # type: ignore[import-untyped]  # the package ships no 
 )
 
 from portal.domain.documents import ConsentId, Restrictions
-from portal.services.errors import InvalidInput
-from portal.services.uploads import Upload
+from portal.services.errors import InvalidInput, PayloadTooLarge
+from portal.services.uploads import Incoming, Upload
 from portal.web.schemas import UploadMetadata
 
 MAX_METADATA_BYTES = 64 * 1024
@@ -35,6 +37,9 @@ class UploadStream:
     file_name: str
     declared_type: str | None
     body: AsyncIterator[bytes]
+
+    def incoming(self) -> Incoming:
+        return Incoming(upload=self.upload(), body=self.body)
 
     def upload(self) -> Upload:
         """What the upload use case needs to know before the first byte of the file."""
@@ -62,6 +67,14 @@ async def _events(
                 yield event
     except MultipartError as exc:
         raise InvalidInput(f"malformed multipart body: {exc}") from exc
+    except HTTPException as exc:
+        if exc.status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+            raise PayloadTooLarge("the upload is larger than the size limit") from exc
+        raise
+
+
+async def read_incoming(request: Request[Any, Any, Any]) -> Incoming:
+    return (await read_upload(request)).incoming()
 
 
 async def read_upload(request: Request[Any, Any, Any]) -> UploadStream:

@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from portal.db.tables import AuditEvent, Document
-from tests.web.portal_client import AANMELDING_METADATA, JUSTIFICATION, PortalClient, pdf_bytes
+from tests.web.portal_client import (
+    AANMELDING_METADATA,
+    JUSTIFICATION,
+    PortalClient,
+    multipart_body,
+    pdf_bytes,
+)
 
 MARKER = b"marker-9d41c0-bsn-123456782"
 
@@ -331,6 +337,22 @@ async def test_an_upload_that_is_not_multipart_is_refused(portal: PortalClient) 
     )
     assert response.status_code == 400
     assert "multipart/form-data" in response.json()["detail"]
+    assert (await _actions())[-1] == "document:upload:denied"  # a refusal, on record
+
+
+async def test_a_truncated_multipart_upload_is_refused_on_record(portal: PortalClient) -> None:
+    case_id = await portal.create_case("ZVH-2026-0108")
+    body, header = multipart_body(
+        AANMELDING_METADATA, "verslag.pdf", pdf_bytes(), "application/pdf"
+    )
+    response = await portal.http.post(
+        f"/api/v1/cases/{case_id}/documents",
+        content=body[: len(body) // 3],
+        headers={**portal.auth("dave"), "Content-Type": header},
+    )
+    assert response.status_code == 400
+    assert await Document.count() == 0
+    assert (await _actions())[-1] == "document:upload:denied"
 
 
 async def test_an_upload_to_an_unknown_case_is_404(portal: PortalClient) -> None:
@@ -346,6 +368,7 @@ async def test_past_the_size_limit_is_413_and_nothing_is_stored(
     response = await portal.upload(case_id, pdf_bytes(b"x" * (upload_limit + 1)))
     assert response.status_code == 413, response.text
     assert await Document.count() == 0
+    assert (await _actions())[-1] == "document:upload:denied"
     assert await _documents_in_store(data_dir) == []
     at_limit = await portal.upload(case_id, pdf_bytes(b"x" * (upload_limit - 200)))
     assert at_limit.status_code == 201

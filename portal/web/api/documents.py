@@ -21,7 +21,7 @@ from portal.services import approvals, documents, downloads, uploads
 from portal.services.audit import RequestContext
 from portal.services.downloads import Download
 from portal.web.download_request import MAX_DOWNLOAD_REQUEST_BYTES, read_download_request
-from portal.web.multipart import read_upload
+from portal.web.multipart import read_incoming
 from portal.web.schemas import (
     ApprovalIn,
     Delivery,
@@ -79,12 +79,10 @@ async def upload_document(
     case_id: FromPath[UUID],
     deps: NamedDependency[PortalDeps],
 ) -> Response[DocumentOut]:
-    stream = await read_upload(request)
     document = await uploads.upload_document(
         context,
         case_id=case_id,
-        upload=stream.upload(),
-        body=stream.body,
+        open_upload=lambda: read_incoming(request),
         vault=deps.vault,
         audit=deps.audit,
         clock=deps.clock,
