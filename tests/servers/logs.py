@@ -27,8 +27,9 @@ SECRET_MARKER = "VERTROUWELIJK-"
 percent-encoded query string carries it unchanged."""
 
 PORTAL_LOG = "portal"
-# uvicorn's access line: client - "METHOD /path?query HTTP/1.1" status
-ACCESS_LINE = re.compile(rb'"(GET|POST|PUT|PATCH|DELETE|HEAD) /\S* HTTP/1\.[01]" \d{3}')
+# An access line, uvicorn's (client - "METHOD /path?query HTTP/1.1" status) or the
+# portal's own (portal.access: METHOD /path status duration client).
+ACCESS_LINE = re.compile(rb'(GET|POST|PUT|PATCH|DELETE|HEAD) /\S*(?: HTTP/1\.[01]")? \d{3}\b')
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -58,6 +58,14 @@ def test_secrets_sent_with_no_log_kept_fail_the_scan() -> None:
     assert scan.problems
 
 
+def test_the_portals_own_access_line_counts_as_one(tmp_path: Path) -> None:
+    log = _log(
+        tmp_path / "001-portal.log",
+        b"2026-12-01 21:54:10,001 INFO portal.access: GET /health/ready 200 0.4 ms 127.0.0.1\n",
+    )
+    assert scan_logs([log], secrets_sent=1).clean
+
+
 def test_a_portal_log_without_access_lines_fails_the_scan(tmp_path: Path) -> None:
     log = _log(tmp_path / "001-portal.log", b"WARNING portal: started\n")
     assert scan_logs([log], secrets_sent=0).problems
