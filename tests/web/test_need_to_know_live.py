@@ -29,9 +29,12 @@ from typing import Any
 import httpx
 import pytest
 
+from portal.db.tables import AuditEvent
+from portal.domain.retention import add_months
 from tests.servers.logs import secret
 from tests.servers.postgres import PostgresServer
 from tests.servers.s3 import S3Endpoint
+from tests.web.conftest import MovableClock
 from tests.web.live import LivePortal, live_portal
 from tests.web.live_api import (
     AANMELDING_UPLOAD,
@@ -45,7 +48,7 @@ from tests.web.live_api import (
     refusals,
     traceparent,
 )
-from tests.web.portal_client import PDF_HEAD
+from tests.web.portal_client import PDF_HEAD, PortalClient
 
 MIB = 1024 * 1024
 NOT_FOUND = 404
@@ -194,37 +197,18 @@ async def test_art9_6_provider_colleague_and_fg_see_nothing_of_the_case(
 # Finding 3 ------------------------------------------------------------------------------
 
 
-async def test_art11_2b_a_manager_sees_no_case_it_has_no_part_in_and_never_admits_itself(
+async def test_art11_2b_a_manager_sees_no_case_it_has_no_part_in_and_only_the_zvh_withdraws(
     api: LiveApi, live: LivePortal
 ) -> None:
-    """Finding 3: a manager of any partij saw every case, admitted itself, withdrew partijen."""
+    """Finding 3: a manager of any partij saw every case, admitted itself, withdrew partijen.
+
+    The archive half is ``test_art11_2b_the_manager_admits_others_to_the_archive_never_itself``.
+    """
     open_case = _case_in_rto(api, participants=("bob",))["case"]
     before = await last_seq(live)
     assert open_case not in api.listed_case_ids("erin")
     assert api.case(open_case, user="erin").status_code == NOT_FOUND
     assert await refusals(live, after=before, actor="erin", case_id=open_case)
-
-    # Archived: 6-12 months after the afschaling decision; the manager decides (art. 11.2b).
-    archived = _case_in_rto(api, participants=("bob",))["case"]
-    decided = datetime.now(UTC) - timedelta(days=7 * 30)
-    moved = api.move(archived, "afschaling", decided_at=decided)
-    assert moved.status_code in {200, 201}, moved.text
-    until = (datetime.now(UTC) + timedelta(days=30)).isoformat()
-    before = await last_seq(live)
-    itself = api.http.post(
-        f"/api/v1/cases/{archived}/archive-admissions",
-        json={"user": "erin", "reason": secret("zelf"), "until": until},
-        headers=api.auth("erin"),
-    )
-    assert itself.status_code == 409, itself.text
-    assert await refusals(live, after=before, actor="erin", case_id=archived)
-    admitted = api.http.post(
-        f"/api/v1/cases/{archived}/archive-admissions",
-        json={"user": "henk", "reason": secret("inzage"), "until": until},
-        headers=api.auth("erin"),
-    )
-    assert admitted.status_code == 201, admitted.text
-    assert api.case(archived, user="henk").status_code == 200
 
     # A manager outside the ZVH, forced past the CLI, withdraws nothing and sees nothing.
     api.live.tokens["venlomanager"] = _forced_user(
@@ -239,13 +223,77 @@ async def test_art11_2b_a_manager_sees_no_case_it_has_no_part_in_and_never_admit
     )
     assert withdraw.status_code in REFUSED
     assert api.case(open_case, user="venlomanager").status_code in REFUSED
-    assert not api.listed_case_ids("venlomanager") & {open_case, archived}
+    assert open_case not in api.listed_case_ids("venlomanager")
     on_record = await refusals(live, after=before, actor="venlomanager")
     assert "partij:withdraw:denied" in on_record
     assert any(action.startswith("case:") for action in on_record), on_record
     statuses = {p["name"]: p["status"] for p in api.http.get(
         "/api/v1/partijen", headers=api.auth("alice")).json()}  # fmt: skip
     assert statuses["Nester"] == "active"
+
+
+async def test_art11_2b_the_manager_admits_others_to_the_archive_never_itself(
+    portal: PortalClient, clock: MovableClock
+) -> None:
+    """Finding 3, the archive: in process (SQLite), on the movable clock.
+
+    The live server runs on the real clock, and decided_at may not lie before the case's
+    last phase change, so a case moved through its phases today reaches the archive only
+    in six months: the clock has to move, which only the in-process portal allows. Its
+    reasons go to no server log, so they are not made with ``secret``.
+    """
+    created = await portal.http.post(
+        "/api/v1/cases",
+        json={
+            "reference": f"ARCHIEF-{time.time_ns()}",
+            "reported_by": portal.partij_ids["Gemeente Venlo"],
+            "aanmelder": "carol",
+        },
+        headers=portal.auth("alice"),
+    )
+    assert created.status_code == 201, created.text
+    case_id = str(created.json()["id"])
+    for to in ("triage", "rto", "afschaling"):
+        body: dict[str, Any] = {"to": to, "reason": f"besluit {to}"}
+        if to == "afschaling":
+            body["decided_at"] = clock.now.isoformat()
+        moved = await portal.http.post(
+            f"/api/v1/cases/{case_id}/phase", json=body, headers=portal.auth("alice")
+        )
+        assert moved.status_code in {200, 201}, moved.text
+        clock.advance(minutes=1)
+    clock.move_to(add_months(clock.now, 7))
+    until = (clock.now + timedelta(days=30)).isoformat()
+    admissions = f"/api/v1/cases/{case_id}/archive-admissions"
+
+    itself = await portal.http.post(
+        admissions,
+        json={"user": "erin", "reason": "eigen inzage", "until": until},
+        headers=portal.auth("erin"),
+    )
+    assert itself.status_code == 409, itself.text
+    refused = await AuditEvent.select(AuditEvent.action).where(
+        (AuditEvent.actor_username == "erin")
+        & (AuditEvent.outcome == "deny")
+        & (AuditEvent.case_id == case_id)
+    )
+    assert refused, "the manager's self-admission is not on record"
+    assert (
+        await portal.http.get(f"/api/v1/cases/{case_id}", headers=portal.auth("henk"))
+    ).status_code == NOT_FOUND
+    admitted = await portal.http.post(
+        admissions,
+        json={"user": "henk", "reason": "inzageverzoek van betrokkene", "until": until},
+        headers=portal.auth("erin"),
+    )
+    assert admitted.status_code in {200, 201, 204}, admitted.text
+    assert (
+        await portal.http.get(f"/api/v1/cases/{case_id}", headers=portal.auth("henk"))
+    ).status_code == 200
+    # Past six months the administratief's access of art. 11.2a has ended.
+    assert (
+        await portal.http.get(f"/api/v1/cases/{case_id}", headers=portal.auth("frank"))
+    ).status_code == NOT_FOUND
 
 
 # Finding 4 ------------------------------------------------------------------------------
