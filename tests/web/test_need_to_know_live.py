@@ -156,7 +156,7 @@ async def test_art11_2a_an_afgeschaalde_case_is_for_the_zvh_administratief_not_a
     assert await refusals(live, after=before, actor="karin", case_id=case_id)
 
     # The ZVH's own administratief keeps access for the first six months (art. 11.2a).
-    assert api.case(case_id, user="frank").status_code == 200
+    assert api.case_documents(case_id, user="frank").status_code == 200
     assert case_id in api.listed_case_ids("frank")
 
 
@@ -205,10 +205,21 @@ async def test_art11_2b_a_manager_sees_no_case_it_has_no_part_in_and_only_the_zv
     The archive half is ``test_art11_2b_the_manager_admits_others_to_the_archive_never_itself``.
     """
     open_case = _case_in_rto(api, participants=("bob",))["case"]
+    api.uploaded(open_case, user="bob", metadata=RTO_UPLOAD, file_name="ggz-beeld-9113.pdf")
     before = await last_seq(live)
-    assert open_case not in api.listed_case_ids("erin")
-    assert api.case(open_case, user="erin").status_code == NOT_FOUND
-    assert await refusals(live, after=before, actor="erin", case_id=open_case)
+    # The register entry (reference, phase, dates, assignees) is the manager's to see; the
+    # case itself (its documents, file names and grants) is not (art. 9.6, 11.2b).
+    entry = api.case(open_case, user="erin")
+    assert entry.status_code in {200, NOT_FOUND}
+    answers = [
+        api.case_documents(open_case, user="erin"),
+        api.http.get(f"/api/v1/cases/{open_case}/grants", headers=api.auth("erin")),
+    ]
+    assert [answer.status_code for answer in answers] == [NOT_FOUND] * len(answers)
+    for answer in (entry, *answers):
+        assert "ggz-beeld-9113" not in answer.text
+        assert "grants" not in answer.json()
+    assert len(await refusals(live, after=before, actor="erin", case_id=open_case)) >= 2
 
     # A manager outside the ZVH, forced past the CLI, withdraws nothing and sees nothing.
     api.live.tokens["venlomanager"] = _forced_user(
@@ -276,22 +287,19 @@ async def test_art11_2b_the_manager_admits_others_to_the_archive_never_itself(
         & (AuditEvent.case_id == case_id)
     )
     assert refused, "the manager's self-admission is not on record"
-    assert (
-        await portal.http.get(f"/api/v1/cases/{case_id}", headers=portal.auth("henk"))
-    ).status_code == NOT_FOUND
+    # Henk, a procesregisseur not on the case, may see its register entry; the case itself
+    # (its documents) only once admitted.
+    documents = f"/api/v1/cases/{case_id}/documents"
+    assert (await portal.http.get(documents, headers=portal.auth("henk"))).status_code == NOT_FOUND
     admitted = await portal.http.post(
         admissions,
         json={"user": "henk", "reason": "inzageverzoek van betrokkene", "until": until},
         headers=portal.auth("erin"),
     )
     assert admitted.status_code in {200, 201, 204}, admitted.text
-    assert (
-        await portal.http.get(f"/api/v1/cases/{case_id}", headers=portal.auth("henk"))
-    ).status_code == 200
+    assert (await portal.http.get(documents, headers=portal.auth("henk"))).status_code == 200
     # Past six months the administratief's access of art. 11.2a has ended.
-    assert (
-        await portal.http.get(f"/api/v1/cases/{case_id}", headers=portal.auth("frank"))
-    ).status_code == NOT_FOUND
+    assert (await portal.http.get(documents, headers=portal.auth("frank"))).status_code == NOT_FOUND
 
 
 # Finding 4 ------------------------------------------------------------------------------
