@@ -20,6 +20,7 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.types import ASGIApp
 from piccolo.engine.base import Engine
 
 from crypto import CaseKeys, GnuPGHome, MasterKey, SigningKeys
@@ -42,11 +43,13 @@ from portal.services.errors import ServiceError
 from portal.services.vault import Vault
 from portal.settings import Settings
 from portal.web import health
+from portal.web.access_log import AccessLog
 from portal.web.api import audit as api_audit
 from portal.web.api import cases as api_cases
 from portal.web.api import consents as api_consents
 from portal.web.api import documents as api_documents
 from portal.web.api import grants as api_grants
+from portal.web.api import me as api_me
 from portal.web.api import partijen as api_partijen
 from portal.web.auth import TokenAuthentication, request_context
 from portal.web.errors import service_error_response
@@ -177,6 +180,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
         ),
         signer=adapters.signer,
         audit=adapters.audit,
+        handover_days=settings.handover_days,
     )
 
     @asynccontextmanager
@@ -210,6 +214,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
             api_grants.router,
             api_consents.router,
             api_partijen.router,
+            api_me.router,
             api_audit.router,
         ],
         middleware=[
@@ -218,6 +223,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
                 audit=adapters.audit,
                 clock=clock,
                 exclude=["^/health/", "^/schema"],
+                vog_max_age_days=settings.vog_max_age_days,
             )
         ],
         dependencies={
@@ -236,8 +242,12 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
     )
 
 
-def app_from_environment() -> Litestar:
-    """Entry point for uvicorn's factory mode: each worker process builds its own app."""
+def app_from_environment() -> ASGIApp:
+    """Entry point for uvicorn's factory mode: each worker process builds its own app.
+
+    Wrapped in the portal's own access log; ``portal serve`` turns uvicorn's off, because it
+    prints query strings (see ``portal.web.access_log``).
+    """
     from portal.settings import load_settings
 
     os.umask(0o077)  # see portal.cli: files the portal writes are for its own user only
@@ -245,4 +255,4 @@ def app_from_environment() -> Litestar:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    return create_app(settings)
+    return AccessLog(create_app(settings))

@@ -61,6 +61,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str
     audit_checkpoint_seconds: int = 3600
     """How often the head of the audit chain is signed (``PORTAL_AUDIT_CHECKPOINT_SECONDS``)."""
+    handover_days: int = 14
+    """How long the casusregisseur may fetch the documents handed over at afschaling
+    (``PORTAL_HANDOVER_DAYS``, Bijlage 2 "overdracht")."""
+    vog_max_age_days: int | None = None
+    """Art. 13.3: a VOG older than this many days is no screening (``PORTAL_VOG_MAX_AGE_DAYS``);
+    None: any VOG on record counts."""
 
     @property
     def sqlite_path(self) -> Path:
@@ -131,6 +137,12 @@ def _integer(environ: Mapping[str, str], name: str, *, default: int) -> int:
     return value
 
 
+def _optional_integer(environ: Mapping[str, str], name: str) -> int | None:
+    if not environ.get(name):
+        return None
+    return _integer(environ, name, default=0)
+
+
 def _s3(environ: Mapping[str, str]) -> S3Settings | None:
     endpoint = _read(environ, "PORTAL_S3_ENDPOINT")
     if endpoint is None:
@@ -175,6 +187,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         audit_checkpoint_seconds=_integer(
             env_vars, "PORTAL_AUDIT_CHECKPOINT_SECONDS", default=3600
         ),
+        handover_days=_integer(env_vars, "PORTAL_HANDOVER_DAYS", default=14),
+        vog_max_age_days=_optional_integer(env_vars, "PORTAL_VOG_MAX_AGE_DAYS"),
     )
     if settings.database_url is not None and not settings.database_url.startswith(
         ("postgres://", "postgresql://")

@@ -178,6 +178,11 @@ async def audit_page(query: AuditQuery, *, after_seq: int, limit: int) -> list[S
             (AuditEvent.actor_partij_id == query.partij_id)
             | (AuditEvent.provider_partij_id == query.partij_id)
         )
+    if query.scope_partij_id is not None:
+        select = select.where(
+            (AuditEvent.actor_partij_id == query.scope_partij_id)
+            | (AuditEvent.provider_partij_id == query.scope_partij_id)
+        )
     if query.provider_partij_id is not None:
         select = select.where(AuditEvent.provider_partij_id == query.provider_partij_id)
     if query.user is not None:

@@ -105,10 +105,18 @@ async def documents_of_case(case_id: UUID) -> list[documents.Document]:
     return [_document(row, approvals.get(str(row["id"]), ())) for row in rows]
 
 
-async def providers_of(case_id: UUID) -> frozenset[partijen.PartijId]:
-    """The partijen that provided a document to the case."""
-    rows = await Document.select(Document.provider).where(Document.casus == case_id).distinct()
-    return frozenset(partijen.PartijId(UUID(str(row["provider"]))) for row in rows)
+async def document_ids_of_case(case_id: UUID) -> frozenset[documents.DocumentId]:
+    rows = await Document.select(Document.id).where(Document.casus == case_id)
+    return frozenset(documents.DocumentId(UUID(str(row["id"]))) for row in rows)
+
+
+async def documents_uploaded_by(user_id: UUID) -> list[documents.Document]:
+    """Every document the user uploaded: the uploader always sees their own metadata."""
+    rows = (
+        await _document_query().where(Document.uploaded_by == user_id).order_by(Document.created_at)
+    )
+    approvals = await _approvals_of([row["id"] for row in rows])
+    return [_document(row, approvals.get(str(row["id"]), ())) for row in rows]
 
 
 async def insert_approval(

@@ -97,12 +97,43 @@ async def user_by_username(username: str) -> partijen.User | None:
     return _user(row) if row else None
 
 
+async def all_users() -> list[partijen.User]:
+    rows = await User.select().order_by(User.username).output(load_json=True)
+    return [_user(row) for row in rows]
+
+
+async def update_user(
+    *,
+    user_id: partijen.UserId,
+    roles: frozenset[partijen.Role],
+    vog_recorded_at: datetime | None,
+    geheimhouding_recorded_at: datetime | None,
+    active: bool,
+) -> partijen.User:
+    await User.update(
+        {
+            User.roles: sorted(role.value for role in roles),
+            User.vog_recorded_at: vog_recorded_at,
+            User.geheimhouding_recorded_at: geheimhouding_recorded_at,
+            User.active: active,
+        }
+    ).where(User.id == user_id)
+    return await _reload_user(user_id)
+
+
+async def set_partij_public_key(*, partij_id: partijen.PartijId, armored: str | None) -> None:
+    await Partij.update({Partij.openpgp_public_key: armored}).where(Partij.id == partij_id)
+
+
 async def set_user_public_key(*, user_id: partijen.UserId, armored: str | None) -> None:
     await User.update({User.openpgp_public_key: armored}).where(User.id == user_id)
 
 
-async def actor_by_user_id(user_id: object) -> partijen.Actor | None:
-    found = await _actors(User.id == user_id)
+async def actor_by_user_id(
+    user_id: object, *, now: datetime | None = None, vog_max_age_days: int | None = None
+) -> partijen.Actor | None:
+    """The actor; with ``vog_max_age_days`` an older VOG does not count as screening."""
+    found = await _actors(User.id == user_id, now=now, vog_max_age_days=vog_max_age_days)
     return found[0] if found else None
 
 
@@ -119,7 +150,9 @@ async def all_actors() -> list[partijen.Actor]:
     return await _actors(User.id.is_not_null())
 
 
-async def _actors(where: Any) -> list[partijen.Actor]:
+async def _actors(
+    where: Any, *, now: datetime | None = None, vog_max_age_days: int | None = None
+) -> list[partijen.Actor]:
     """Users with their partij's standing, in one query (never one query per user)."""
     rows = (
         await User.select(
@@ -131,11 +164,18 @@ async def _actors(where: Any) -> list[partijen.Actor]:
         .order_by(User.username)
         .output(load_json=True)
     )
-    return [_actor(row) for row in rows]
+    return [_actor(row, now=now, vog_max_age_days=vog_max_age_days) for row in rows]
 
 
-def _actor(row: dict[str, Any]) -> partijen.Actor:
+def _actor(
+    row: dict[str, Any], *, now: datetime | None, vog_max_age_days: int | None
+) -> partijen.Actor:
     user = _user(row)
+    vog_current = (
+        vog_max_age_days is None
+        or now is None
+        or partijen.vog_current(user.vog_recorded_at, now=now, max_age_days=vog_max_age_days)
+    )
     return partijen.Actor(
         user_id=user.id,
         username=user.username,
@@ -143,7 +183,11 @@ def _actor(row: dict[str, Any]) -> partijen.Actor:
         partij_kind=partijen.PartijKind(row["partij_kind"]),
         partij_status=partijen.PartijStatus(row["partij_status"]),
         roles=user.roles,
-        screened=user.screened,
+        screened=user.screened and vog_current,
         active=user.active,
         openpgp_public_key=row["openpgp_public_key"],
     )
+
+
+async def set_partij_kind(*, partij_id: UUID, kind: partijen.PartijKind) -> None:
+    await Partij.update({Partij.kind: kind.value}).where(Partij.id == partij_id)

@@ -22,7 +22,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from portal.domain.cases import Phase
+from portal.domain.cases import ClosingReason, Phase
 from portal.domain.documents import LegalBasis
 from portal.domain.partijen import PartijKind, PartijStatus
 
@@ -69,11 +69,43 @@ class Casus(Table, tablename="casus"):
     id = UUID(primary_key=True)
     reference = Varchar(length=100, unique=True)
     reported_by = ForeignKey(references=Partij, on_delete=OnDelete.restrict)
+    # A case's parties are people (art. 9.6): who registered it and who reported it. Null
+    # only on cases registered before people were recorded: those have no such party.
+    registered_by = ForeignKey(
+        references=User, null=True, default=None, on_delete=OnDelete.restrict
+    )
+    aanmelder = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     phase = Varchar(length=20, choices=Phase, default=Phase.AANMELDING)
     created_at = Timestamptz()
-    # The afschaling decision starts the retention timeline (art. 11.2).
-    afschaling_at = Timestamptz(null=True, default=None)
+    phase_changed_at = Timestamptz(null=True, default=None)
+    # The afschaling or closing decision starts the retention timeline (art. 11.2, 1.21).
+    decided_at = Timestamptz(null=True, default=None)
+    closed_reason = Varchar(length=20, choices=ClosingReason, null=True, default=None)
+    closing_explanation = Text(null=True, default=None)
     destroyed_at = Timestamptz(null=True, default=None)
+
+
+class CaseAssignment(Table, tablename="case_assignment"):
+    """A procesregisseur assigned to a case after its registration, with the reason (1.22)."""
+
+    id = UUID(primary_key=True)
+    casus = ForeignKey(references=Casus, on_delete=OnDelete.cascade)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade)
+    assigned_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    assigned_at = Timestamptz()
+    reason = Text()
+
+
+class Handover(Table, tablename="case_handover"):
+    """Bijlage 2 "overdracht": who receives which documents at afschaling, until when."""
+
+    id = UUID(primary_key=True)
+    casus = ForeignKey(references=Casus, on_delete=OnDelete.cascade, unique=True)
+    casusregisseur = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    documents = JSON(default=[])
+    named_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    named_at = Timestamptz()
+    window_ends_at = Timestamptz()
 
 
 class CaseKey(Table, tablename="case_key"):
@@ -133,6 +165,12 @@ class Grant(Table, tablename="access_grant"):
     revoked_at = Timestamptz(null=True, default=None)
     revoked_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     revoke_reason = Text(null=True, default=None)
+    # The documents the grant is limited to (art. 9.6); null for the whole case.
+    documents = JSON(null=True, default=None)
+    # Set once the grant can never be active again (revoked, expired and superseded, or
+    # ended at afschaling). A partial unique index on (casus, user) where this is null
+    # keeps one open grant per user per case, whatever concurrent requests do.
+    closed_at = Timestamptz(null=True, default=None)
 
 
 class Approval(Table, tablename="document_approval"):
@@ -155,6 +193,10 @@ class ArchiveAdmission(Table, tablename="archive_admission"):
     admitted_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
     reason = Text()
     admitted_at = Timestamptz()
+    until = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    revoke_reason = Text(null=True, default=None)
 
 
 class FurtherUseRequest(Table, tablename="further_use_request"):
@@ -239,6 +281,8 @@ ALL_TABLES: tuple[type[Table], ...] = (
     User,
     ApiToken,
     Casus,
+    CaseAssignment,
+    Handover,
     CaseKey,
     Consent,
     Document,

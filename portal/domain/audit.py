@@ -73,6 +73,9 @@ class AuditQuery:
     data_subject_ref: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    scope_partij_id: str | None = None
+    """Set by the portal, never by the reader: the partij an FG supervises. Only records in
+    which that partij acts or provides are read (art. 24.4, 24.6)."""
 
 
 DISCLOSURE_ACTIONS: Final = frozenset(

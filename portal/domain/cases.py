@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import NewType
 from uuid import UUID
 
-from portal.domain.partijen import PartijId
+from portal.domain.partijen import PartijId, UserId
 
 
 class Phase(enum.StrEnum):
@@ -52,6 +52,18 @@ PURPOSES_BY_PHASE: dict[Phase, frozenset[Purpose]] = {
 }
 
 
+class ClosingReason(enum.StrEnum):
+    """Why a case was closed before an RTO (art. 1.18, 1.19): it never reached the table."""
+
+    NIET_TOEGELATEN = "niet_toegelaten"
+    """Screening found the case does not meet the criteria (Bijlage 2, aanmelding)."""
+    ELDERS_BELEGD = "elders_belegd"
+    """Triage routed the case elsewhere (Bijlage 2, triage: routering)."""
+
+
+# A case can be closed only before the RTO; afterwards it ends by afschaling.
+CLOSABLE_PHASES = frozenset({Phase.AANMELDING, Phase.TRIAGE})
+
 CaseId = NewType("CaseId", UUID)
 
 
@@ -60,7 +72,32 @@ class Case:
     id: CaseId
     reference: str
     reported_by: PartijId
+    registered_by: UserId
+    """The procesregisseur who registered the case: its first procesregisseur."""
+    aanmelder: UserId
+    """The named user of ``reported_by`` who reported the case (art. 1.18, 9.2)."""
     phase: Phase
     created_at: datetime
-    afschaling_at: datetime | None
+    phase_changed_at: datetime
+    """When the case entered its current phase (``created_at`` for aanmelding)."""
+    decided_at: datetime | None
+    """The RTO's afschaling decision or the procesregisseur's closing decision; the timeline
+    of art. 11.2 counts from it. None while the case is open."""
+    closed_reason: ClosingReason | None
+    """Set when the case was closed at aanmelding or triage (it keeps that phase)."""
     destroyed_at: datetime | None
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_reason is not None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Assignment:
+    """A procesregisseur assigned to a case after its registration, on record (art. 1.22)."""
+
+    case_id: CaseId
+    user_id: UserId
+    assigned_by: UserId
+    assigned_at: datetime
+    reason: str

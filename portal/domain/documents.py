@@ -10,6 +10,7 @@ from uuid import UUID
 
 from portal.domain.cases import PURPOSES_BY_PHASE, CaseId, Phase, Purpose
 from portal.domain.partijen import PartijId, PartijKind, UserId
+from portal.domain.rules import Decision, Rule, deny, permit
 
 
 class LegalBasis(enum.StrEnum):
@@ -93,13 +94,51 @@ class Document:
         return allowed
 
 
+# Art. 6.4: a partij's kind fixes its basis. Bases and categories not listed here are open
+# to every kind; these belong to one kind alone.
+# 6.4d: the police provides police data under art. 20 Wpg, and only art. 8 and 13 data.
+# 6.4c: the OM provides justice data under art. 8a, 39f and 51c Wjsg.
+PROVIDERS_OF_LEGAL_BASIS: dict[LegalBasis, frozenset[PartijKind]] = {
+    LegalBasis.WPG_ART_20: frozenset({PartijKind.POLITIE}),
+    LegalBasis.WJSG_ART_8A: frozenset({PartijKind.OM}),
+    LegalBasis.WJSG_ART_39F: frozenset({PartijKind.OM}),
+    LegalBasis.WJSG_ART_51C: frozenset({PartijKind.OM}),
+}
+PROVIDERS_OF_CATEGORY: dict[DataCategory, frozenset[PartijKind]] = {
+    DataCategory.POLITIE_WPG_8_13: frozenset({PartijKind.POLITIE}),
+}
+
+
+def check_provision(kind: PartijKind, restrictions: Restrictions) -> Decision:
+    """Whether a partij of ``kind`` may provide under this basis and these categories."""
+    allowed = PROVIDERS_OF_LEGAL_BASIS.get(restrictions.legal_basis)
+    if allowed is not None and kind not in allowed:
+        return deny(
+            Rule.PROVISION_LEGAL_BASIS,
+            f"legal basis {restrictions.legal_basis} is for "
+            f"{', '.join(sorted(allowed))} only, not for a partij of kind {kind} (art. 6.4)",
+        )
+    for category in sorted(restrictions.data_categories):
+        providers = PROVIDERS_OF_CATEGORY.get(category)
+        if providers is not None and kind not in providers:
+            return deny(
+                Rule.PROVISION_CATEGORY,
+                f"data category {category} is provided by {', '.join(sorted(providers))} "
+                f"only, not by a partij of kind {kind} (art. 6.4)",
+            )
+    return permit(Rule.PROVISION, f"a {kind} may provide on {restrictions.legal_basis}")
+
+
 def object_key_for(case_id: CaseId, document_id: DocumentId) -> str:
     """Where a document's ciphertext lives: chosen by the server, never from the file name."""
     return f"cases/{case_id}/{document_id}.pgp"
 
 
-def check_restrictions(*, phase: Phase, restrictions: Restrictions) -> None:
-    """Raise ``RestrictionsRefused`` unless the restrictions fit the phase (art. 3.5, 7.2)."""
+def check_restrictions(
+    *, phase: Phase, restrictions: Restrictions, provider_kind: PartijKind
+) -> None:
+    """Raise ``RestrictionsRefused`` unless the restrictions fit the phase and the provider's
+    kind (art. 3.5, 6.4, 7.2)."""
     if not restrictions.purposes:
         raise RestrictionsRefused("name at least one purpose the document may be used for")
     # Bijlage 2: a document is provided for its phase's purposes only.
@@ -116,6 +155,9 @@ def check_restrictions(*, phase: Phase, restrictions: Restrictions) -> None:
         raise RestrictionsRefused("legal basis toestemming requires a consent_id")
     if restrictions.legal_basis is not LegalBasis.TOESTEMMING and restrictions.consent_id:
         raise RestrictionsRefused("a consent_id is only given with legal basis toestemming")
+    provision = check_provision(provider_kind, restrictions)
+    if not provision.allowed:
+        raise RestrictionsRefused(provision.reason)
 
 
 class RestrictionsRefused(Exception):

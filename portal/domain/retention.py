@@ -1,6 +1,6 @@
 """The timeline after afschaling (art. 11.2): restricted, archived, destroyed.
 
-From the afschaling decision:
+From the afschaling decision, or the decision to close the case before an RTO (1.21):
 - until +6 months the case is *restricted*: only the procesregisseur and the
   administratief medewerker have access (11.2a);
 - until +12 months it is *archived*: the manager decides who has access (11.2b);
@@ -22,7 +22,7 @@ ARCHIVED_MONTHS = 12
 
 class Regime(enum.StrEnum):
     OPEN = "open"
-    """Before afschaling: the phases aanmelding, triage and rto."""
+    """Before the afschaling or closing decision: the phases aanmelding, triage and rto."""
     RESTRICTED = "restricted"
     ARCHIVED = "archived"
     DESTROYED = "destroyed"
@@ -39,25 +39,26 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 @dataclass(frozen=True, kw_only=True)
 class Timeline:
-    afschaling_at: datetime
+    decided_at: datetime
     archived_from: datetime
     destroy_at: datetime
 
 
-def timeline(afschaling_at: datetime) -> Timeline:
+def timeline(decided_at: datetime) -> Timeline:
+    """The dates of art. 11.2, counted from the decision itself, not from its recording."""
     return Timeline(
-        afschaling_at=afschaling_at,
-        archived_from=add_months(afschaling_at, RESTRICTED_MONTHS),
-        destroy_at=add_months(afschaling_at, ARCHIVED_MONTHS),
+        decided_at=decided_at,
+        archived_from=add_months(decided_at, RESTRICTED_MONTHS),
+        destroy_at=add_months(decided_at, ARCHIVED_MONTHS),
     )
 
 
 def regime(case: Case, *, now: datetime) -> Regime:
     if case.destroyed_at is not None:
         return Regime.DESTROYED
-    if case.afschaling_at is None:
+    if case.decided_at is None:
         return Regime.OPEN
-    dates = timeline(case.afschaling_at)
+    dates = timeline(case.decided_at)
     if now >= dates.destroy_at:
         return Regime.DESTROYED
     if now >= dates.archived_from:

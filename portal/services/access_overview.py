@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from portal.db import consents as consents_db
 from portal.db import documents as documents_db
@@ -11,7 +12,7 @@ from portal.db import partijen as partijen_db
 from portal.domain import access
 from portal.domain.actions import Action
 from portal.services.audit import AuditLog, RequestContext
-from portal.services.cases import case_facts, visible_case
+from portal.services.cases import case_register_entry, facts_of
 from portal.services.clock import Clock
 
 
@@ -25,21 +26,25 @@ class AccessLine:
     rule: str
     reason: str
     loses_access_at_afschaling: bool
+    part: str
+    """Why the user is in the case (procesregisseur, grant, overdracht...) or ``none``."""
+    ends_at: datetime | None
+    ended_by: str | None
 
 
 async def explain_access(
     context: RequestContext, *, case_id: uuid.UUID, audit: AuditLog, clock: Clock
 ) -> list[AccessLine]:
-    case = await visible_case(context, case_id, audit=audit, clock=clock)
+    entry = await case_register_entry(context, case_id, audit=audit, clock=clock)
     now = clock()
-    decision = access.may_explain_access(context.actor)
-    record = audit.about(context, at=now, case=case)
+    facts = await facts_of(case_id)
+    decision = access.may_explain_access(context.actor, facts, now=now)
+    record = audit.about(context, at=now, case=entry.case)
     if not decision.allowed:
-        raise await record.deny(Action.ACCESS_EXPLAIN_DENIED, decision.reason)
-    facts = await case_facts(case)
+        raise await record.refuse(Action.ACCESS_EXPLAIN_DENIED, decision)
     actors = await partijen_db.all_actors()
     lines = []
-    for document in await documents_db.documents_of_case(case.id):
+    for document in await documents_db.documents_of_case(case_id):
         consent_id = document.restrictions.consent_id
         consent = await consents_db.consent_by_id(consent_id) if consent_id else None
         for actor in actors:
@@ -54,6 +59,9 @@ async def explain_access(
                     rule=explained.rule,
                     reason=explained.reason,
                     loses_access_at_afschaling=explained.loses_access_at_afschaling,
+                    part=str(explained.part),
+                    ends_at=explained.ends_at,
+                    ended_by=str(explained.ended_by) if explained.ended_by else None,
                 )
             )
     await record.succeed(Action.ACCESS_EXPLAIN, decision.reason)

@@ -44,7 +44,7 @@ async def approve_document(
         refusal = await record.deny(Action.DOCUMENT_APPROVE_DENIED, decision.reason)
         if (
             decision.rule is Rule.DOCUMENT_APPROVE_PROVIDER
-            and not access.may_see_case(context.actor, facts, now=now).allowed
+            and not access.may_see_document(context.actor, document, facts, now=now).allowed
         ):
             # Someone with no part in the case learns nothing of the document.
             raise NotFound(f"no document {document_id}")

@@ -32,7 +32,15 @@ from portal.domain.cases import Case
 from portal.domain.documents import Document
 from portal.domain.partijen import Actor
 from portal.domain.register import ACTIVITY_OF
-from portal.services.errors import AuditUnavailable, Forbidden
+from portal.domain.rules import Decision, Refusal, refusal_of
+from portal.services.errors import (
+    AuditUnavailable,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ServiceError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +143,25 @@ class AuditLog:
         except AuditUnavailable:
             return
 
+    async def by_operator(
+        self, action: Action, reason: str, *, operator: str, at: datetime
+    ) -> None:
+        """Record a change an operator made on the command line (``portal user update``,
+        ``portal token revoke``, ...), where no portal account and no request stand behind
+        it: ``operator`` names the shell account. Raises ``AuditUnavailable`` (fail closed)."""
+        await self.append(
+            AuditEntry(
+                started_at=at,
+                ended_at=at,
+                action=action,
+                outcome=Outcome.SUCCESS,
+                processing_activity=ACTIVITY_OF[action],
+                reason=reason,
+                actor_username=f"operator:{operator}",
+                actor_role="operator",
+            )
+        )
+
     def entry(
         self,
         context: RequestContext,
@@ -222,6 +249,18 @@ class Recording:
         await self.log.append(self._entry(action, Outcome.DENY, reason, ended_at=ended_at))
         return Forbidden(reason)
 
+    async def refuse(self, action: Action, decision: Decision) -> ServiceError:
+        """A refusal by the rules; returns the error to raise, as the rule says it is
+        answered (``portal.domain.rules.REFUSAL_OF``): 403, 409 or 400."""
+        await self.deny(action, decision.reason)
+        return error_for(decision)
+
+    async def hide(self, action: Action, decision: Decision, what: str) -> NotFound:
+        """A refusal of sight: recorded with its reason, answered as if ``what`` did not
+        exist, because whether it exists is itself personal data (art. 9.6)."""
+        await self.deny(action, decision.reason)
+        return NotFound(f"no {what}")
+
     async def succeed(
         self, action: Action, reason: str, *, ended_at: datetime | None = None
     ) -> None:
@@ -243,3 +282,13 @@ class Recording:
         return self.log.entry(
             self.context, action, outcome, reason, at=self.at, ended_at=ended_at, about=about
         )
+
+
+def error_for(decision: Decision) -> ServiceError:
+    """The service error that answers a refusal by the rules."""
+    kind = refusal_of(decision)
+    if kind is Refusal.CONFLICT:
+        return Conflict(decision.reason)
+    if kind is Refusal.INVALID:
+        return InvalidInput(decision.reason)
+    return Forbidden(decision.reason)

@@ -17,7 +17,7 @@ import enum
 import io
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from portal.db import audit_log as audit_log_db
 from portal.domain import access
@@ -101,6 +101,12 @@ def _describe(query: AuditQuery) -> str:
     return "filters: " + (" ".join(parts) if parts else "none")
 
 
+def scoped(context: RequestContext, query: AuditQuery) -> AuditQuery:
+    """The query narrowed to what the reader may read: an FG its own partij's records."""
+    partij = access.supervised_partij(context.actor)
+    return replace(query, scope_partij_id=str(partij) if partij is not None else None)
+
+
 def _record(row: StoredRecord) -> AuditRecord:
     return {"seq": row.seq, **row.fields, "hash": row.hash}
 
@@ -130,7 +136,7 @@ async def read_audit_log(
         audit=audit,
         clock=clock,
     )
-    rows = await audit_log_db.audit_page(query, after_seq=after, limit=limit)
+    rows = await audit_log_db.audit_page(scoped(context, query), after_seq=after, limit=limit)
     return AuditPage(
         records=[_record(row) for row in rows],
         next_after=rows[-1].seq if len(rows) == limit else None,
@@ -177,7 +183,7 @@ async def overview_of_subject(
     )
     rows: list[AuditRecord] = []
     after = 0
-    query = AuditQuery(data_subject_ref=pseudonym)
+    query = scoped(context, AuditQuery(data_subject_ref=pseudonym))
     while batch := await audit_log_db.audit_page(query, after_seq=after, limit=EXPORT_BATCH):
         rows.extend(row.fields for row in batch)
         after = batch[-1].seq
@@ -201,7 +207,7 @@ async def export_audit_log(
         audit=audit,
         clock=clock,
     )
-    return _export(query, export_format)
+    return _export(scoped(context, query), export_format)
 
 
 async def _export(query: AuditQuery, export_format: ExportFormat) -> AsyncIterator[bytes]:

@@ -1,11 +1,17 @@
-"""Cases (casussen): registration by the procesregisseur, and who may see them."""
+"""Cases (casussen): registration by the procesregisseur, and who may know of them.
+
+A case is known at two depths (art. 9.6): its register entry (reference, phase, dates,
+who is assigned), which every procesregisseur of the house and the manager see; and the
+case itself (its documents, file names, grants), which only its people see. Anyone else
+is answered as if the case did not exist, and the refusal is on record.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import re
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from crypto import CaseKeys, MasterKey
 from portal.db import case_keys as case_keys_db
@@ -16,11 +22,11 @@ from portal.db import partijen as partijen_db
 from portal.db.transactions import write_transaction
 from portal.domain import access
 from portal.domain.actions import Action
-from portal.domain.cases import Case, CaseId, Phase
-from portal.domain.grants import grants_ending_at_afschaling
+from portal.domain.cases import Case, CaseId
+from portal.domain.partijen import UserId
 from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
-from portal.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from portal.services.errors import Conflict, InvalidInput, NotFound
 
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")
 
@@ -33,26 +39,40 @@ class CaseKeyring:
     master_key: MasterKey
 
 
+@dataclass(frozen=True, kw_only=True)
+class CaseEntry:
+    """A case's register entry: what its procesregisseurs and the manager see of it."""
+
+    case: Case
+    procesregisseurs: frozenset[UserId]
+
+
 async def create_case(
     context: RequestContext,
     *,
     reference: str,
     reported_by: uuid.UUID,
+    aanmelder: str,
     keyring: CaseKeyring,
     audit: AuditLog,
     clock: Clock,
-) -> Case:
+) -> CaseEntry:
+    """Register a case for the partij that reported it and its named aanmelder (1.18)."""
     now = clock()
-    decision = access.may_register_case(context.actor)
-    if not decision.allowed:
-        await audit.about(context, at=now).deny(Action.CASE_CREATE_DENIED, decision.reason)
-        raise Forbidden(decision.reason)
+    record = audit.about(context, at=now)
     if not REFERENCE.match(reference):
         raise InvalidInput(
             "a case reference is 1 to 100 characters of letters, digits, '.', '_', '/' or '-'"
         )
-    if await partijen_db.partij_by_id(reported_by) is None:
+    partij = await partijen_db.partij_by_id(reported_by)
+    if partij is None:
         raise InvalidInput(f"reported_by names no partij: {reported_by}")
+    reporter = await partijen_db.actor_by_username(aanmelder)
+    if reporter is None:
+        raise InvalidInput(f"aanmelder names no user: {aanmelder!r}")
+    decision = access.may_register_case(context.actor, reported_by=partij, aanmelder=reporter)
+    if not decision.allowed:
+        raise await record.refuse(Action.CASE_CREATE_DENIED, decision)
     if await cases_db.case_by_reference(reference) is not None:
         raise Conflict(f"a case with reference {reference!r} exists already")
     case_id = CaseId(uuid.uuid4())
@@ -62,86 +82,74 @@ async def create_case(
     try:
         async with write_transaction():
             case = await cases_db.insert_case(
-                case_id=case_id, reference=reference, reported_by=reported_by, now=now
+                case_id=case_id,
+                reference=reference,
+                reported_by=partij.id,
+                registered_by=context.actor.user_id,
+                aanmelder=reporter.user_id,
+                now=now,
             )
             await case_keys_db.insert_case_key(case_id=case_id, material=material, now=now)
             await audit.about(context, at=now, case=case).succeed(
-                Action.CASE_CREATE, decision.reason
+                Action.CASE_CREATE, f"{decision.reason}; aanmelder {reporter.username}"
             )
     except BaseException:
         await asyncio.to_thread(keyring.keys.forget_case_key, material.fingerprint)
         raise
-    return case
+    return CaseEntry(case=case, procesregisseurs=frozenset({context.actor.user_id}))
 
 
 async def case_facts(case: Case) -> access.CaseFacts:
     """Everything the access rules need about one case, loaded together."""
     return access.CaseFacts(
         case=case,
-        providers=await documents_db.providers_of(case.id),
+        assignments=await cases_db.assignments_of_case(case.id),
         grants=await grants_db.grants_of_case(case.id),
         admissions=await grants_db.admissions_of_case(case.id),
+        handover=await cases_db.handover_of_case(case.id),
+        document_ids=await documents_db.document_ids_of_case(case.id),
     )
+
+
+async def facts_of(case_id: uuid.UUID) -> access.CaseFacts:
+    case = await cases_db.case_by_id(case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    return await case_facts(case)
 
 
 async def visible_case(
     context: RequestContext, case_id: uuid.UUID, *, audit: AuditLog, clock: Clock
-) -> Case:
-    """The case, if the actor may know of it; otherwise NotFound, as if it did not exist."""
-    case = await cases_db.case_by_id(case_id)
-    if case is None:
-        raise NotFound(f"no case {case_id}")
-    decision = access.may_see_case(context.actor, await case_facts(case), now=clock())
-    if not decision.allowed:
-        await audit.about(context, at=clock(), case=case).deny(
-            Action.CASE_READ_DENIED, decision.reason
-        )
-        # Not 403: whether a case exists about someone is itself personal data.
-        raise NotFound(f"no case {case_id}")
-    return case
-
-
-async def visible_cases(context: RequestContext, *, clock: Clock) -> list[Case]:
+) -> access.CaseFacts:
+    """The case, if the actor has a part in it; otherwise NotFound, as if it did not exist."""
+    facts = await facts_of(case_id)
     now = clock()
-    result = []
+    decision = access.may_see_case(context.actor, facts, now=now)
+    if not decision.allowed:
+        record = audit.about(context, at=now, case=facts.case)
+        raise await record.hide(Action.CASE_READ_DENIED, decision, f"case {case_id}")
+    return facts
+
+
+async def case_register_entry(
+    context: RequestContext, case_id: uuid.UUID, *, audit: AuditLog, clock: Clock
+) -> CaseEntry:
+    """The register entry, for those who may see it (art. 9.6); else NotFound, on record."""
+    facts = await facts_of(case_id)
+    now = clock()
+    decision = access.may_see_register_entry(context.actor, facts, now=now)
+    if not decision.allowed:
+        record = audit.about(context, at=now, case=facts.case)
+        raise await record.hide(Action.CASE_READ_DENIED, decision, f"case {case_id}")
+    return CaseEntry(case=facts.case, procesregisseurs=facts.procesregisseurs)
+
+
+async def visible_cases(context: RequestContext, *, clock: Clock) -> list[CaseEntry]:
+    """The register entries the actor may see: only those, no refusal for the rest."""
+    now = clock()
+    entries = []
     for case in await cases_db.all_cases():
-        decision = access.may_see_case(context.actor, await case_facts(case), now=now)
-        if decision.allowed:
-            result.append(case)
-    return result
-
-
-async def change_phase(
-    context: RequestContext,
-    *,
-    case_id: uuid.UUID,
-    to: Phase,
-    reason: str,
-    audit: AuditLog,
-    clock: Clock,
-) -> Case:
-    """Move a case one phase on; afschaling ends every grant and starts the timeline."""
-    case = await visible_case(context, case_id, audit=audit, clock=clock)
-    now = clock()
-    decision = access.may_change_phase(context.actor, case, to=to)
-    if not decision.allowed:
-        await audit.about(context, at=now, case=case).deny(
-            Action.CASE_PHASE_DENIED, decision.reason
-        )
-        raise Forbidden(decision.reason)
-    if not reason.strip():
-        raise InvalidInput("give the reason for the phase change")
-    afschaling_at = now if to is Phase.AFSCHALING else None
-    async with write_transaction():
         facts = await case_facts(case)
-        await cases_db.set_phase(case_id=case.id, phase=to, afschaling_at=afschaling_at)
-        moved = replace(case, phase=to, afschaling_at=afschaling_at or case.afschaling_at)
-        record = audit.about(context, at=now, case=moved)
-        await record.succeed(Action.CASE_PHASE, f"{decision.reason}: {reason.strip()}")
-        if afschaling_at is not None:
-            # Art. 11.2: all RTO participants' access ends at once; each end is on record.
-            for grant in grants_ending_at_afschaling(facts.grants, case, at=now):
-                await record.succeed(
-                    Action.GRANT_END, f"grant {grant.id} of user {grant.user_id} ends at afschaling"
-                )
-    return moved
+        if access.may_see_register_entry(context.actor, facts, now=now).allowed:
+            entries.append(CaseEntry(case=case, procesregisseurs=facts.procesregisseurs))
+    return entries

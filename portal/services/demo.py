@@ -18,7 +18,7 @@ ZVH = "Zorg- en Veiligheidshuis Noord-Limburg"
 
 # The signatories of the privacy protocol, with the kind that fixes their legal basis.
 COVENANT_PARTIJEN: tuple[tuple[str, PartijKind], ...] = (
-    (ZVH, PartijKind.OVERIG),
+    (ZVH, PartijKind.ZVH),
     ("Gemeente Beesel", PartijKind.COLLEGE),
     ("Gemeente Bergen", PartijKind.COLLEGE),
     ("Gemeente Gennep", PartijKind.COLLEGE),
@@ -51,14 +51,22 @@ COVENANT_PARTIJEN: tuple[tuple[str, PartijKind], ...] = (
     ("Leger des Heils Jeugdbescherming en Reclassering", PartijKind.GECERTIFICEERDE_INSTELLING),
 )
 
+POLITIE = "Politie Eenheid Limburg"
 DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
     ("alice", ZVH, Role.PROCESREGISSEUR),
     ("bob", "Vincent van Gogh voor geestelijke gezondheid", Role.DEELNEMER),
     ("carol", "Gemeente Venlo", Role.CASUSREGISSEUR),
-    ("dave", "Politie Eenheid Limburg", Role.PARTNER),
+    ("dave", POLITIE, Role.PARTNER),
     ("erin", ZVH, Role.MANAGER),
     ("frank", ZVH, Role.ADMINISTRATIEF),
     ("grace", "Gemeente Venlo", Role.FG),
+    # A second procesregisseur on no case until assigned; the ZVH's own FG; a colleague
+    # and the FG of the police, who see nothing of a case they have no part in (art. 9.6).
+    ("henk", ZVH, Role.PROCESREGISSEUR),
+    ("lisa", ZVH, Role.FG),
+    ("jan", POLITIE, Role.PARTNER),
+    ("ida", POLITIE, Role.FG),
+    ("karin", "Woonwenz", Role.DEELNEMER),
 )
 
 DEMO_TOKEN_LABEL = "demo"  # noqa: S105 - a label for tokens, not a secret
@@ -82,9 +90,13 @@ class DemoResult:
 async def load_demo(*, clock: Clock) -> DemoResult:
     partijen_added = 0
     for name, kind in COVENANT_PARTIJEN:
-        if await partijen_db.partij_by_name(name) is None:
+        existing = await partijen_db.partij_by_name(name)
+        if existing is None:
             await partijen.add_partij(name=name, kind=kind, clock=clock)
             partijen_added += 1
+        elif existing.kind is not kind:
+            # Demo data from before the ZVH was its own kind: the demo owns this row.
+            await partijen_db.set_partij_kind(partij_id=existing.id, kind=kind)
     users_added = 0
     logins = []
     for username, partij_name, role in DEMO_USERS:

@@ -12,7 +12,6 @@ from portal.db import cases as cases_db
 from portal.db import documents as documents_db
 from portal.domain import access
 from portal.domain.actions import Action
-from portal.domain.cases import Case
 from portal.domain.documents import Document
 from portal.services.audit import About, AuditLog, RequestContext
 from portal.services.cases import case_facts, visible_case
@@ -37,9 +36,9 @@ async def readable_document(
     clock: Clock,
     purpose: str | None = None,
 ) -> tuple[Document, access.CaseFacts]:
-    """The document and its case if the actor may know of them, else NotFound (audited)."""
+    """The document and its case if the actor may know of it, else NotFound (audited)."""
     document, facts = await document_and_case(document_id)
-    seen = access.may_see_case(context.actor, facts, now=clock())
+    seen = access.may_see_document(context.actor, document, facts, now=clock())
     if not seen.allowed:
         action = Action.DOCUMENT_DOWNLOAD_DENIED if purpose else Action.DOCUMENT_READ_DENIED
         about: About = {"case": facts.case, "document": document}
@@ -58,15 +57,15 @@ async def document_metadata(
     return document
 
 
-async def case_documents(context: RequestContext, case: Case) -> list[Document]:
-    """The documents of a case the actor may already see (see ``cases.visible_case``)."""
-    del context  # every document of a visible case is listed; downloading is decided apart
-    return await documents_db.documents_of_case(case.id)
-
-
 async def visible_case_documents(
     context: RequestContext, case_id: uuid.UUID, *, audit: AuditLog, clock: Clock
 ) -> list[Document]:
-    """The documents of a case, if the actor may see the case (else NotFound, audited)."""
-    case = await visible_case(context, case_id, audit=audit, clock=clock)
-    return await case_documents(context, case)
+    """The documents of a case the actor may see, if they have a part in the case (else
+    NotFound, audited). A grant limited to listed documents shows only those (art. 9.6)."""
+    facts = await visible_case(context, case_id, audit=audit, clock=clock)
+    now = clock()
+    return [
+        document
+        for document in await documents_db.documents_of_case(case_id)
+        if access.may_see_document(context.actor, document, facts, now=now).allowed
+    ]

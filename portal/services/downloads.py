@@ -57,7 +57,7 @@ class Permitted:
     document: Document
     case: Case
     material: CaseKeyMaterial
-    recipient_key: str | None
+    recipient: PublicKey | None
     """The recipient's own OpenPGP key when the document goes out re-encrypted to it."""
     permit: AuditEntry
 
@@ -80,10 +80,31 @@ async def start_download(
         purpose=purpose,
         justification=justification,
         to_recipient_key=to_recipient_key,
+        vault=vault,
         audit=audit,
         clock=clock,
     )
     return await stream_download(permitted, vault=vault, audit=audit, clock=clock)
+
+
+JUSTIFICATION_IN_URL = (
+    "a justification never goes in the URL, where proxies and access logs keep it: "
+    "send it in the body of POST /api/v1/documents/{id}/content"
+)
+
+
+async def refuse_justification_in_url(
+    context: RequestContext, *, document_id: uuid.UUID, purpose: str, audit: AuditLog, clock: Clock
+) -> InvalidInput:
+    """Art. 8: a justification is personal data; in a query string it would end up in
+    logs no one audits. The refusal is recorded, without the text that came in."""
+    document, facts = await readable_document(
+        context, document_id, audit=audit, clock=clock, purpose=purpose
+    )
+    await audit.about(
+        context, at=clock(), case=facts.case, document=document, purpose=purpose
+    ).deny(Action.DOCUMENT_DOWNLOAD_DENIED, "justification sent in the URL")
+    return InvalidInput(JUSTIFICATION_IN_URL)
 
 
 async def decide_download(
@@ -93,6 +114,7 @@ async def decide_download(
     purpose: str,
     justification: str | None,
     to_recipient_key: bool,
+    vault: Vault,
     audit: AuditLog,
     clock: Clock,
 ) -> Permitted:
@@ -132,11 +154,20 @@ async def decide_download(
     )
     if not decision.allowed:
         raise await refuse(decision.reason)
-    recipient_key = context.actor.openpgp_public_key if to_recipient_key else None
-    if to_recipient_key and not recipient_key:
-        reason = "delivery=pgp needs an OpenPGP public key registered for the user"
-        await refuse(reason)
-        raise Conflict(reason)
+    recipient = None
+    if to_recipient_key:
+        armored = context.actor.openpgp_public_key
+        if not armored:
+            reason = "delivery=pgp needs an OpenPGP public key registered for the user"
+            await refuse(reason)
+            raise Conflict(reason)
+        try:
+            # Checked before the permit: a key that cannot encrypt would fail mid-stream.
+            recipient = await asyncio.to_thread(vault.keys.read_public_key, armored)
+        except CryptoError as exc:
+            reason = f"the registered OpenPGP key cannot be encrypted to: {exc}"
+            await refuse(reason)
+            raise Conflict(reason) from None
     material = await case_keys_db.case_key(case.id)
     if material is None:
         reason = "the case key is destroyed; the document can no longer be read"
@@ -155,7 +186,7 @@ async def decide_download(
         document=document,
         case=case,
         material=material,
-        recipient_key=recipient_key,
+        recipient=recipient,
         permit=permit,
     )
 
@@ -166,11 +197,7 @@ async def stream_download(
     """The decrypted (or re-encrypted) body of a permitted download, and its ending on record."""
     document, material = permitted.document, permitted.material
     secret = vault.master_key.secret_for_case(str(permitted.case.id))
-    recipient = (
-        await asyncio.to_thread(vault.keys.read_public_key, permitted.recipient_key)
-        if permitted.recipient_key
-        else None
-    )
+    recipient = permitted.recipient
     channel = OutboundChannel()
 
     def decrypt_and_send() -> None:

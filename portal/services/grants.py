@@ -1,29 +1,50 @@
-"""Access per RTO participant, granted and revoked by the procesregisseur; archive admissions.
+"""Access per RTO participant, granted and revoked by a procesregisseur of the case.
 
 Each decision is taken inside the write transaction, so it sees the state it changes; a
 denial is recorded after that transaction has ended, because a refusal raised inside it
-would roll its own record back.
+would roll its own record back. One open grant per user per case is held by the
+database (a partial unique index): of two simultaneous grants, the second is refused.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from portal.db import grants as grants_db
 from portal.db import partijen as partijen_db
-from portal.db.transactions import write_transaction
+from portal.db.transactions import is_unique_violation, write_transaction
 from portal.domain import access
 from portal.domain.actions import Action
-from portal.domain.grants import Grant
-from portal.domain.register import ProcessingActivity
+from portal.domain.cases import Case
+from portal.domain.documents import DocumentId
+from portal.domain.grants import Grant, GrantEnd
 from portal.domain.rules import Decision
 from portal.services.audit import AuditLog, RequestContext
-from portal.services.cases import case_facts, visible_case
+from portal.services.cases import facts_of, visible_case
 from portal.services.clock import Clock
-from portal.services.errors import InvalidInput, NotFound
+from portal.services.errors import Conflict, InvalidInput, NotFound
 
-ACCESS = ProcessingActivity.ACCESS_MANAGEMENT
+
+@dataclass(frozen=True, kw_only=True)
+class GrantView:
+    """A grant with its computed end, so an ended grant never looks active (art. 11.2)."""
+
+    grant: Grant
+    ends_at: datetime | None
+    ended_by: GrantEnd | None
+    active: bool
+
+
+def grant_view(grant: Grant, case: Case, *, now: datetime) -> GrantView:
+    ends_at = grant.ends_at(case)
+    return GrantView(
+        grant=grant,
+        ends_at=ends_at,
+        ended_by=grant.ended_by(case) if ends_at is not None and ends_at <= now else None,
+        active=grant.active(case, now=now),
+    )
 
 
 async def grant_access(
@@ -32,60 +53,84 @@ async def grant_access(
     case_id: uuid.UUID,
     username: str,
     until: datetime | None,
+    documents: frozenset[DocumentId] | None,
     audit: AuditLog,
     clock: Clock,
-) -> Grant:
-    case = await visible_case(context, case_id, audit=audit, clock=clock)
+) -> GrantView:
+    facts = await visible_case(context, case_id, audit=audit, clock=clock)
     now = clock()
+    record = audit.about(context, at=now, case=facts.case)
     grantee = await partijen_db.actor_by_username(username)
     if grantee is None:
-        raise NotFound(f"no user named {username!r}")
+        raise InvalidInput(f"no user named {username!r}")
     if until is not None and until.tzinfo is None:
         raise InvalidInput("until must carry a time zone, e.g. 2026-06-01T00:00:00Z")
-    grant: Grant | None = None
-    record = audit.about(context, at=now, case=case)
-    async with write_transaction():
-        decision = access.may_grant(
-            context.actor, grantee, await case_facts(case), until=until, now=now
-        )
-        if decision.allowed:
-            grant = await grants_db.insert_grant(
-                case_id=case.id,
-                user_id=grantee.user_id,
-                granted_by=context.actor.user_id,
-                until=until,
-                now=now,
+    decision: Decision
+    try:
+        async with write_transaction():
+            facts = await facts_of(case_id)
+            decision = access.may_grant(
+                context.actor, grantee, facts, until=until, documents=documents, now=now
             )
-            await record.succeed(
-                Action.GRANT_CREATE,
-                f"{decision.reason} (grant {grant.id}, until {until or 'afschaling'})",
-            )
-    if grant is None:
-        raise await record.deny(Action.GRANT_CREATE_DENIED, decision.reason)
-    return grant
+            if decision.allowed:
+                grant = await grants_db.insert_grant(
+                    case_id=facts.case.id,
+                    user_id=grantee.user_id,
+                    granted_by=context.actor.user_id,
+                    until=until,
+                    documents=documents,
+                    now=now,
+                )
+                limit = f", {len(documents)} document(s)" if documents is not None else ""
+                await record.succeed(
+                    Action.GRANT_CREATE,
+                    f"{decision.reason} (grant {grant.id}, until {until or 'afschaling'}{limit})",
+                )
+                return grant_view(grant, facts.case, now=now)
+    except Exception as exc:
+        if not is_unique_violation(exc):
+            raise
+        # A simultaneous request granted the same user first: the index let only one in.
+        reason = f"{grantee.username} already has access to this case"
+        await record.deny(Action.GRANT_CREATE_DENIED, reason)
+        raise Conflict(reason) from None
+    raise await record.refuse(Action.GRANT_CREATE_DENIED, decision)
 
 
 async def case_grants(
     context: RequestContext, *, case_id: uuid.UUID, audit: AuditLog, clock: Clock
-) -> list[Grant]:
-    case = await visible_case(context, case_id, audit=audit, clock=clock)
-    return list(await grants_db.grants_of_case(case.id))
+) -> list[GrantView]:
+    facts = await visible_case(context, case_id, audit=audit, clock=clock)
+    now = clock()
+    return [grant_view(grant, facts.case, now=now) for grant in facts.grants]
+
+
+async def grant_details(
+    context: RequestContext, *, grant_id: uuid.UUID, audit: AuditLog, clock: Clock
+) -> GrantView:
+    """One grant with its computed end, for those who may see its case (else NotFound)."""
+    grant = await grants_db.grant_by_id(grant_id)
+    if grant is None:
+        raise NotFound(f"no grant {grant_id}")
+    facts = await visible_case(context, grant.case_id, audit=audit, clock=clock)
+    return grant_view(grant, facts.case, now=clock())
 
 
 async def revoke_grant(
     context: RequestContext, *, grant_id: uuid.UUID, reason: str, audit: AuditLog, clock: Clock
-) -> Grant:
+) -> GrantView:
     grant = await grants_db.grant_by_id(grant_id)
     if grant is None:
         raise NotFound(f"no grant {grant_id}")
-    case = await visible_case(context, grant.case_id, audit=audit, clock=clock)
+    facts = await visible_case(context, grant.case_id, audit=audit, clock=clock)
     now = clock()
+    record = audit.about(context, at=now, case=facts.case)
     if not reason.strip():
         raise InvalidInput("give the reason for revoking the grant")
     decision: Decision
-    record = audit.about(context, at=now, case=case)
     async with write_transaction():
-        decision = access.may_revoke_grant(context.actor, grant, await case_facts(case), now=now)
+        facts = await facts_of(grant.case_id)
+        decision = access.may_revoke_grant(context.actor, grant, facts, now=now)
         if decision.allowed:
             await grants_db.revoke_grant(
                 grant_id=grant.id, revoked_by=context.actor.user_id, reason=reason.strip(), now=now
@@ -95,43 +140,8 @@ async def revoke_grant(
                 f"grant {grant.id} of user {grant.user_id} revoked: {reason.strip()}",
             )
     if not decision.allowed:
-        raise await record.deny(Action.GRANT_REVOKE_DENIED, decision.reason)
+        raise await record.refuse(Action.GRANT_REVOKE_DENIED, decision)
     revoked = await grants_db.grant_by_id(grant_id)
     if revoked is None:  # pragma: no cover - the row was just updated
         raise NotFound(f"no grant {grant_id}")
-    return revoked
-
-
-async def admit_to_archive(
-    context: RequestContext,
-    *,
-    case_id: uuid.UUID,
-    username: str,
-    reason: str,
-    audit: AuditLog,
-    clock: Clock,
-) -> None:
-    case = await visible_case(context, case_id, audit=audit, clock=clock)
-    now = clock()
-    grantee = await partijen_db.actor_by_username(username)
-    if grantee is None:
-        raise NotFound(f"no user named {username!r}")
-    if not reason.strip():
-        raise InvalidInput("give the reason for the admission (art. 11.2b)")
-    decision: Decision
-    record = audit.about(context, at=now, case=case)
-    async with write_transaction():
-        decision = access.may_admit_to_archive(
-            context.actor, grantee, await case_facts(case), now=now
-        )
-        if decision.allowed:
-            await grants_db.insert_admission(
-                case_id=case.id,
-                user_id=grantee.user_id,
-                admitted_by=context.actor.user_id,
-                reason=reason.strip(),
-                now=now,
-            )
-            await record.succeed(Action.ARCHIVE_ADMIT, f"{decision.reason}: {reason.strip()}")
-    if not decision.allowed:
-        raise await record.deny(Action.ARCHIVE_ADMIT_DENIED, decision.reason)
+    return grant_view(revoked, facts.case, now=now)

@@ -38,10 +38,12 @@ from portal.domain.documents import (
     object_key_for,
 )
 from portal.domain.intake import (
+    MAX_DESCRIPTION_LENGTH,
     FileNameRefused,
     IntakeRefused,
     MediaTypeRefused,
     check_media_type,
+    free_text_problem,
     normalise_file_name,
 )
 from portal.domain.rules import Decision
@@ -188,12 +190,26 @@ async def _admit_upload(
     if case is None:
         await audit.about(context, at=at).deny(Action.DOCUMENT_UPLOAD_DENIED, f"no case {case_id}")
         raise NotFound(f"no case {case_id}")
-    decision = access.may_upload(context.actor, await case_facts(case), phase=upload.phase, now=at)
+    facts = await case_facts(case)
     record = audit.about(context, at=at, case=case)
+    # Art. 9.6: to whoever has no part in the case, it does not exist (404, not a 403
+    # that would name its phase).
+    seen = access.may_see_case(context.actor, facts, now=at)
+    if not seen.allowed:
+        raise await record.hide(Action.DOCUMENT_UPLOAD_DENIED, seen, f"case {case_id}")
+    decision = access.may_upload(context.actor, facts, phase=upload.phase, now=at)
     if not decision.allowed:
-        raise await record.deny(Action.DOCUMENT_UPLOAD_DENIED, decision.reason)
+        raise await record.refuse(Action.DOCUMENT_UPLOAD_DENIED, decision)
+    problem = free_text_problem("the description", upload.description, limit=MAX_DESCRIPTION_LENGTH)
+    if problem is not None:
+        await record.deny(Action.DOCUMENT_UPLOAD_DENIED, problem)
+        raise InvalidInput(problem)
     try:
-        check_restrictions(phase=upload.phase, restrictions=upload.restrictions)
+        check_restrictions(
+            phase=upload.phase,
+            restrictions=upload.restrictions,
+            provider_kind=context.actor.partij_kind,
+        )
         file_name = normalise_file_name(upload.file_name)
     except (RestrictionsRefused, FileNameRefused) as exc:
         await record.deny(Action.DOCUMENT_UPLOAD_DENIED, str(exc))

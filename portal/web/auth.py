@@ -26,10 +26,19 @@ TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2
 
 
 class TokenAuthentication(AbstractAuthenticationMiddleware):
-    def __init__(self, app: ASGIApp, *, audit: AuditLog, clock: Clock, exclude: list[str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        audit: AuditLog,
+        clock: Clock,
+        exclude: list[str],
+        vog_max_age_days: int | None = None,
+    ) -> None:
         super().__init__(app, exclude=exclude)
         self._audit = audit
         self._clock = clock
+        self._vog_max_age_days = vog_max_age_days
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
@@ -38,7 +47,9 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise NotAuthorizedException("send an API token as 'Authorization: Bearer <token>'")
-        actor = await authenticate(token.strip(), clock=self._clock)
+        actor = await authenticate(
+            token.strip(), clock=self._clock, vog_max_age_days=self._vog_max_age_days
+        )
         if actor is None:
             trace_id, span_id = _trace(connection)
             await self._audit.failed_login(

@@ -3,13 +3,14 @@
 Every ``*Out`` struct is filled from a domain or service value by :func:`to_wire`
 (``msgspec.convert`` with ``from_attributes``): a field takes the attribute of the same
 Python name, so a field renamed on the wire (``msgspec.field(name=...)``) still reads
-its attribute. The one value that is not a plain copy is a document's: see
-:func:`document_out`.
+its attribute. The values that are not a plain copy have their own function:
+:func:`document_out`, :func:`case_out`, :func:`grant_out`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, TypeVar
@@ -17,9 +18,13 @@ from uuid import UUID
 
 import msgspec
 
-from portal.domain.cases import Phase, Purpose
+from portal.domain.cases import ClosingReason, Phase, Purpose
 from portal.domain.documents import DataCategory, Document, LegalBasis
-from portal.domain.partijen import PartijKind, PartijStatus
+from portal.domain.grants import GrantEnd
+from portal.domain.partijen import PartijKind, PartijStatus, Role
+from portal.services.cases import CaseEntry
+from portal.services.grants import GrantView
+from portal.services.me import Me
 
 T = TypeVar("T")
 
@@ -29,18 +34,63 @@ def to_wire(value: object, shape: type[T]) -> T:
     return msgspec.convert(value, shape, from_attributes=True)
 
 
+class Delivery(enum.StrEnum):
+    PLAIN = "plain"
+    PGP = "pgp"
+
+
+class DownloadIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The body of ``POST /documents/{id}/content``, as JSON or as a posted HTML form."""
+
+    purpose: str
+    justification: str | None = None
+    """Art. 8: why this disclosure is needed; it goes in a body, never in a URL."""
+    delivery: Delivery = Delivery.PLAIN
+
+
+class RevokeIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    reason: str
+
+
 class CaseIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     reference: str
     reported_by: UUID
+    aanmelder: str
+    """The username of the user of ``reported_by`` who reports the case (art. 1.18)."""
 
 
 class CaseOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A case's register entry: no documents, no file names, no grants."""
+
     id: UUID
     reference: str
     reported_by: UUID
+    registered_by: UUID
+    aanmelder: UUID
     phase: Phase
     created_at: datetime
-    afschaling_at: datetime | None
+    phase_changed_at: datetime
+    decided_at: datetime | None
+    """The afschaling or closing decision; the retention timeline counts from it."""
+    closed_reason: ClosingReason | None
+    procesregisseurs: list[UUID]
+
+
+def case_out(entry: CaseEntry) -> CaseOut:
+    case = entry.case
+    return CaseOut(
+        id=case.id,
+        reference=case.reference,
+        reported_by=case.reported_by,
+        registered_by=case.registered_by,
+        aanmelder=case.aanmelder,
+        phase=case.phase,
+        created_at=case.created_at,
+        phase_changed_at=case.phase_changed_at,
+        decided_at=case.decided_at,
+        closed_reason=case.closed_reason,
+        procesregisseurs=sorted(entry.procesregisseurs),
+    )
 
 
 class UploadMetadata(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -72,8 +122,28 @@ class DocumentOut(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
 
 
+class HandoverIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    casusregisseur: str
+    """Username of the casusregisseur who receives the documents (Bijlage 2, overdracht)."""
+    documents: list[UUID]
+
+
 class PhaseChangeIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     to: Phase
+    reason: str
+    decided_at: datetime | None = None
+    """The RTO's afschaling decision (required for afschaling); not in the future."""
+    handover: HandoverIn | None = None
+
+
+class CloseIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    reason: ClosingReason
+    explanation: str
+    decided_at: datetime
+
+
+class AssignmentIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    user: str
     reason: str
 
 
@@ -82,6 +152,8 @@ class GrantIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     """The username of the participant."""
     until: datetime | None = None
     """Optional earlier end; a grant never outlasts afschaling."""
+    documents: list[UUID] | None = None
+    """Limit the grant to these documents of the case (art. 9.6); omitted for all."""
 
 
 class GrantOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -91,11 +163,47 @@ class GrantOut(msgspec.Struct, frozen=True, kw_only=True):
     granted_at: datetime
     until: datetime | None
     revoked_at: datetime | None
+    documents: list[UUID] | None
+    """The documents the grant is limited to; null for the whole case."""
+    ends_at: datetime | None
+    """The computed end: the earliest of until, revocation and the afschaling decision."""
+    ended_by: GrantEnd | None
+    """What ended it (until, revoked, afschaling), once it has ended."""
+    active: bool
+
+
+def grant_out(view: GrantView) -> GrantOut:
+    grant = view.grant
+    return GrantOut(
+        id=grant.id,
+        case_id=grant.case_id,
+        user_id=grant.user_id,
+        granted_at=grant.granted_at,
+        until=grant.until,
+        revoked_at=grant.revoked_at,
+        documents=sorted(grant.documents) if grant.documents is not None else None,
+        ends_at=view.ends_at,
+        ended_by=view.ended_by,
+        active=view.active,
+    )
 
 
 class AdmissionIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     user: str
     reason: str
+    until: datetime
+    """When the admission ends; no later than the case's destruction (art. 11.2c)."""
+
+
+class AdmissionOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    case_id: UUID
+    user_id: UUID
+    admitted_by: UUID
+    admitted_at: datetime
+    until: datetime
+    reason: str
+    revoked_at: datetime | None
 
 
 class ApprovalIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -141,6 +249,55 @@ class PartijOut(msgspec.Struct, frozen=True, kw_only=True):
     status: PartijStatus
 
 
+class PublicKeyIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    public_key: str
+    """ASCII-armored OpenPGP public key with an encryption-capable (sub)key."""
+
+
+class PublicKeyOut(msgspec.Struct, frozen=True, kw_only=True):
+    fingerprint: str
+
+
+class MyGrantOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    case_id: UUID
+    case_reference: str
+    granted_at: datetime
+    until: datetime | None
+    revoked_at: datetime | None
+    ends_at: datetime | None
+    ended_by: GrantEnd | None
+    active: bool
+
+
+class MeOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    username: str
+    partij: PartijOut
+    roles: list[Role]
+    screened: bool
+    active: bool
+    has_openpgp_key: bool
+    cases: list[CaseOut]
+    grants: list[MyGrantOut]
+
+
+def me_out(me: Me) -> MeOut:
+    """Computed: the actor's fields sit at the top, its key only as whether there is one."""
+    actor = me.actor
+    return MeOut(
+        id=actor.user_id,
+        username=actor.username,
+        partij=to_wire(me.partij, PartijOut),
+        roles=sorted(actor.roles),
+        screened=actor.screened,
+        active=actor.active,
+        has_openpgp_key=actor.openpgp_public_key is not None,
+        cases=[case_out(entry) for entry in me.cases],
+        grants=to_wire(me.grants, list[MyGrantOut]),
+    )
+
+
 class AccessLineOut(msgspec.Struct, frozen=True, kw_only=True):
     document_id: UUID
     file_name: str
@@ -150,6 +307,9 @@ class AccessLineOut(msgspec.Struct, frozen=True, kw_only=True):
     rule: str
     reason: str
     loses_access_at_afschaling: bool
+    part: str
+    ends_at: datetime | None
+    ended_by: str | None
 
 
 def document_out(document: Document) -> DocumentOut:

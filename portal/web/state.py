@@ -21,3 +21,5 @@ class PortalDeps:
     vault: Vault
     signer: AuditSigner
     audit: AuditLog
+    handover_days: int
+    """The hand-over window at afschaling, in days (``PORTAL_HANDOVER_DAYS``)."""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -29,10 +32,20 @@ COMMANDS = [
     ["demo"],
     ["partij"],
     ["partij", "add"],
+    ["partij", "list"],
+    ["partij", "set-key"],
     ["user"],
     ["user", "add"],
+    ["user", "list"],
+    ["user", "update"],
     ["token"],
     ["token", "create"],
+    ["token", "list"],
+    ["token", "revoke"],
+    ["audit"],
+    ["audit", "checkpoint"],
+    ["audit", "export-checkpoint"],
+    ["audit", "verify"],
 ]
 
 
@@ -143,10 +156,10 @@ def test_first_start_generates_a_private_master_key_and_warns(data_dir: Path) ->
 
 def test_demo_prints_a_login_per_role_and_can_run_again(data_dir: Path) -> None:
     first = portal(data_dir, "demo")
-    assert "31 partijen and 7 users added" in first.stdout
+    assert "31 partijen and 12 users added" in first.stdout
     for username in ("alice", "bob", "carol", "dave", "erin", "frank", "grace"):
         assert username in first.stdout
-    assert first.stdout.count("Authorization: Bearer rto_") == 7
+    assert first.stdout.count("Authorization: Bearer rto_") == 12
     second = portal(data_dir, "demo")
     assert "0 partijen and 0 users added" in second.stdout
 
@@ -201,3 +214,139 @@ def test_serve_brings_up_the_embedded_portal_ready(data_dir: Path) -> None:
         server.send_signal(signal.SIGINT)
         output, _ = server.communicate(timeout=30)
     assert "portal ready" in output
+
+
+KEYS = Path(__file__).parent.parent / "keys"
+
+
+def _authenticates(data_dir: Path, token: str, *, vog_max_age_days: int | None = None) -> str:
+    """Whom the token authenticates now, read from the portal's database: a username, or
+    "nobody"; with "unscreened" when the actor does not count as screened."""
+    from portal.db.engine import bind_engine, close_engine, open_engine, sqlite_engine
+    from portal.services.clock import system_clock
+    from portal.services.users import authenticate
+
+    async def check() -> str:
+        engine = sqlite_engine(data_dir / "portal.sqlite3")
+        bind_engine(engine)
+        await open_engine(engine)
+        try:
+            actor = await authenticate(token, clock=system_clock, vog_max_age_days=vog_max_age_days)
+        finally:
+            await close_engine(engine)
+        if actor is None:
+            return "nobody"
+        return actor.username + ("" if actor.screened else " unscreened")
+
+    return asyncio.run(check())
+
+
+def _audit_actions(data_dir: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(data_dir / "portal.sqlite3") as database:
+        return database.execute(
+            "SELECT action, actor_username, reason FROM audit_event ORDER BY seq"
+        ).fetchall()
+
+
+def _bob(data_dir: Path) -> str:
+    portal(data_dir, "partij", "add", "Veilig Thuis", "--kind", "veilig_thuis")
+    portal(
+        data_dir, "user", "add", "bob", "--partij", "Veilig Thuis", "--role", "deelnemer",
+        "--vog-date", "2020-01-31", "--geheimhouding",
+    )  # fmt: skip
+    return portal(data_dir, "token", "create", "bob", "--label", "laptop").stdout.strip()
+
+
+def test_partijen_and_users_are_listed_with_their_ids(data_dir: Path) -> None:
+    _bob(data_dir)
+    (partij,) = json.loads(portal(data_dir, "partij", "list", "--json").stdout)
+    assert partij["name"] == "Veilig Thuis"
+    UUID(partij["id"])
+    assert partij["id"] in portal(data_dir, "partij", "list").stdout
+    (bob,) = json.loads(portal(data_dir, "user", "list", "--json").stdout)
+    assert bob["username"] == "bob"
+    assert bob["partij"] == "Veilig Thuis"
+    assert (bob["vog"], bob["active"], bob["screened"]) == ("2020-01-31", True, True)
+    table = portal(data_dir, "user", "list").stdout.splitlines()
+    assert table[0].split() == [
+        "id", "username", "partij", "roles", "vog", "geheimhouding", "active", "screened"
+    ]  # fmt: skip
+    assert bob["id"] in table[1]
+    bounded = portal(data_dir, "user", "list", "--json", PORTAL_VOG_MAX_AGE_DAYS="1095")
+    assert json.loads(bounded.stdout)[0]["screened"] is False
+
+
+def test_art13_3_a_vog_older_than_the_bound_is_no_screening(data_dir: Path) -> None:
+    token = _bob(data_dir)
+    assert _authenticates(data_dir, token) == "bob"
+    assert _authenticates(data_dir, token, vog_max_age_days=1095) == "bob unscreened"
+    portal(data_dir, "user", "update", "bob", "--vog-date", datetime.now(UTC).date().isoformat())
+    assert _authenticates(data_dir, token, vog_max_age_days=1095) == "bob"
+
+
+def test_a_deactivated_users_tokens_stop_at_once_and_the_change_is_on_record(
+    data_dir: Path,
+) -> None:
+    token = _bob(data_dir)
+    updated = portal(data_dir, "user", "update", "bob", "--deactivate")
+    assert "deactivated" in updated.stdout
+    assert _authenticates(data_dir, token) == "nobody"
+    portal(data_dir, "user", "update", "bob", "--activate", "--role", "partner", "--no-vog")
+    assert _authenticates(data_dir, token) == "bob unscreened"
+    records = [r for r in _audit_actions(data_dir) if r[0] == "user:update"]
+    assert [r[2].split(": ", 1)[1] for r in records] == [
+        "deactivated",
+        "VOG removed, roles partner, activated",
+    ]
+    assert all(r[1].startswith("operator:") for r in records)
+
+
+def test_a_token_is_listed_by_id_and_revoked_at_once(data_dir: Path) -> None:
+    token = _bob(data_dir)
+    (listed,) = json.loads(portal(data_dir, "token", "list", "bob", "--json").stdout)
+    assert (listed["user"], listed["label"], listed["revoked"]) == ("bob", "laptop", None)
+    assert token not in portal(data_dir, "token", "list").stdout
+    revoked = portal(data_dir, "token", "revoke", listed["id"])
+    assert "revoked" in revoked.stdout
+    assert _authenticates(data_dir, token) == "nobody"
+    again = portal(data_dir, "token", "revoke", listed["id"], check=False)
+    assert again.returncode == 1
+    assert "no live API token" in again.stderr
+    (record,) = [r for r in _audit_actions(data_dir) if r[0] == "token:revoke"]
+    assert listed["id"] in record[2]
+
+
+def test_a_partijs_key_must_be_able_to_encrypt(data_dir: Path) -> None:
+    _bob(data_dir)
+    refused = portal(
+        data_dir, "partij", "set-key", "Veilig Thuis",
+        "--key-file", str(KEYS / "sign-only.pub.asc"), check=False,
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert "no usable encryption key" in refused.stderr
+    accepted = portal(
+        data_dir, "partij", "set-key", "Veilig Thuis",
+        "--key-file", str(KEYS / "bob-encrypting.pub.asc"),
+    )  # fmt: skip
+    assert "registered" in accepted.stdout
+    assert [r[0] for r in _audit_actions(data_dir)] == ["partij:register-key"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["user", "update", "bob"], "nothing to change"),
+        (["user", "update", "bob", "--vog-date", "2020-01-01", "--no-vog"], "not both"),
+        (["user", "update", "bob", "--vog-date", "2999-01-01"], "in the future"),
+        (["user", "update", "nobody", "--deactivate"], "no user named"),
+        (["token", "revoke", "not-a-uuid"], "is not a valid UUID"),
+    ],
+)
+def test_an_update_that_cannot_be_done_says_why(
+    data_dir: Path, args: list[str], message: str
+) -> None:
+    _bob(data_dir)
+    completed = portal(data_dir, *args, check=False)
+    assert completed.returncode != 0
+    assert message in completed.stderr
+    assert "Traceback" not in completed.stderr

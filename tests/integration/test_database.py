@@ -23,6 +23,8 @@ EXPECTED_TABLES = {
     "api_token",
     "casus",
     "case_key",
+    "case_assignment",
+    "case_handover",
     "consent",
     "document",
     "access_grant",

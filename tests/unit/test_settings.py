@@ -26,6 +26,11 @@ def test_nothing_set_gives_the_embedded_default() -> None:
     assert settings.effective_master_key_file == settings.data_dir / "master.key"
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
     assert settings.max_upload_bytes == 2 * GIB
+    assert settings.vog_max_age_days is None
+
+
+def test_art13_3_the_age_of_a_vog_may_be_bounded() -> None:
+    assert load_settings({"PORTAL_VOG_MAX_AGE_DAYS": "1095"}).vog_max_age_days == 1095
 
 
 def test_data_dir_host_port_and_limit_are_overridable(tmp_path: Path) -> None:
@@ -108,6 +113,8 @@ def test_an_unreadable_secret_file_is_reported() -> None:
         ("PORTAL_PORT", "eighty", "PORTAL_PORT must be a whole number"),
         ("PORTAL_MAX_UPLOAD_BYTES", "-5", "must be positive"),
         ("PORTAL_S3_SECURE", "maybe", "true or false"),
+        ("PORTAL_VOG_MAX_AGE_DAYS", "0", "must be positive"),
+        ("PORTAL_VOG_MAX_AGE_DAYS", "a year", "PORTAL_VOG_MAX_AGE_DAYS must be a whole number"),
     ],
 )
 def test_malformed_values_are_refused_with_their_name(name: str, value: str, message: str) -> None:

@@ -19,6 +19,8 @@ AANMELDING_METADATA: dict[str, Any] = {
     "description": "aanmelding door wijkteam",
 }
 
+PHASES = ["aanmelding", "triage", "rto", "afschaling"]
+
 # Marked, so the end-of-session scan of the server logs finds it if it leaks there.
 JUSTIFICATION = f"{SECRET_MARKER}nodig voor de screening van deze aanmelding"
 
@@ -91,20 +93,39 @@ class PortalClient:
         self,
         reference: str,
         *,
-        reported_by: str = "Gemeente Venlo",
-        granted: tuple[str, ...] = ("dave",),
+        reported_by: str = "Politie Eenheid Limburg",
+        aanmelder: str = "dave",
+        granted: tuple[str, ...] = (),
+        phase: str = "aanmelding",
     ) -> str:
-        """A new case, with access granted to ``granted`` (Dave provides in most tests)."""
+        """A new case registered by Alice, reported by ``aanmelder`` (Dave of the police, who
+        provides in most tests), moved on to ``phase`` and with access granted to
+        ``granted`` there (grants start at triage, art. 1.19)."""
         response = await self.http.post(
             "/api/v1/cases",
-            json={"reference": reference, "reported_by": self.partij_ids[reported_by]},
+            json={
+                "reference": reference,
+                "reported_by": self.partij_ids[reported_by],
+                "aanmelder": aanmelder,
+            },
             headers=self.auth("alice"),
         )
         assert response.status_code == 201, response.text
         case_id = str(response.json()["id"])
+        for step in PHASES[1 : PHASES.index(phase) + 1]:
+            await self.move(case_id, step)
         for user in granted:
             await self.grant(case_id, user)
         return case_id
+
+    async def move(self, case_id: str, to: str, **extra: object) -> httpx.Response:
+        response = await self.http.post(
+            f"/api/v1/cases/{case_id}/phase",
+            json={"to": to, "reason": "besloten in het overleg", **extra},
+            headers=self.auth("alice"),
+        )
+        assert response.status_code == 201, response.text
+        return response
 
     async def grant(self, case_id: str, user: str) -> str:
         response = await self.http.post(
@@ -141,12 +162,14 @@ class PortalClient:
         justification: str | None = JUSTIFICATION,
         **params: str,
     ) -> httpx.Response:
-        query = {"purpose": purpose, **params}
-        if justification is not None:
-            query["justification"] = justification
-        return await self.http.get(
-            f"/api/v1/documents/{document_id}/content", params=query, headers=self.auth(user)
-        )
+        """Without a justification a GET with the purpose in the query; with one a POST
+        with everything in a JSON body (a justification never goes in a URL)."""
+        path = f"/api/v1/documents/{document_id}/content"
+        if justification is None:
+            query = {"purpose": purpose, **params}
+            return await self.http.get(path, params=query, headers=self.auth(user))
+        body = {"purpose": purpose, "justification": justification, **params}
+        return await self.http.post(path, json=body, headers=self.auth(user))
 
 
 async def aiter_bytes(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:

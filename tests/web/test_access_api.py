@@ -1,8 +1,9 @@
-"""Who may see what, through the API: phases, grants, consent, afschaling and after.
+"""Who may see what, through the API: people per case, phases, consent, afschaling and after.
 
-The cast: Alice the procesregisseur; Carol, casusregisseur at Gemeente Venlo, which
-reports the case; Bob, a deelnemer at a GGZ institution; Dave, a police partner; Erin the
-manager; Frank the administratief medewerker; Grace, an FG.
+The cast: Alice the procesregisseur who registers the cases, Henk a procesregisseur on no
+case until assigned; Carol, casusregisseur at Gemeente Venlo, who reports the case (its
+aanmelder); Grace, the FG of Gemeente Venlo; Bob, a deelnemer at a GGZ institution; Dave,
+a police partner; Erin the manager; Frank the administratief medewerker.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ def meta(phase: str, purposes: list[str], **extra: object) -> dict[str, object]:
     return {**AANMELDING_METADATA, "phase": phase, "purposes": purposes, **extra}
 
 
-async def move(portal: PortalClient, case_id: str, to: str) -> httpx.Response:
+async def move(portal: PortalClient, case_id: str, to: str, **extra: object) -> httpx.Response:
     return await portal.http.post(
         f"/api/v1/cases/{case_id}/phase",
-        json={"to": to, "reason": "besloten in het overleg"},
+        json={"to": to, "reason": "besloten in het overleg", **extra},
         headers=portal.auth("alice"),
     )
 
@@ -41,6 +42,25 @@ async def approve(
     )
 
 
+async def venlo_case(
+    portal: PortalClient,
+    reference: str,
+    *,
+    phase: str = "aanmelding",
+    granted: tuple[str, ...] = (),
+) -> tuple[str, str]:
+    """A case Carol reports for Gemeente Venlo, with her document of its current phase."""
+    case_id = await portal.create_case(
+        reference, reported_by="Gemeente Venlo", aanmelder="carol", phase=phase, granted=granted
+    )
+    purposes = {"aanmelding": ["screening"], "triage": ["beeldvorming"], "rto": ["monitoring"]}
+    uploaded = await portal.upload(
+        case_id, pdf_bytes(), user="carol", metadata=meta(phase, purposes[phase])
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    return case_id, str(uploaded.json()["id"])
+
+
 async def last_denial() -> str:
     row = (
         await AuditEvent.select(AuditEvent.action, AuditEvent.reason)
@@ -52,86 +72,148 @@ async def last_denial() -> str:
     return f"{row['action']}: {row['reason']}"
 
 
-async def test_one_case_from_aanmelding_to_twelve_months_after_afschaling(
+async def test_one_case_from_aanmelding_to_twelve_months_after_afschaling(  # noqa: PLR0915 - one journey, told in order
     portal: PortalClient, clock: MovableClock
 ) -> None:
     clock.move_to(START)
-    case_id = await portal.create_case("ZVH-2026-0042", granted=("bob",))
-    uploaded = await portal.upload(
-        case_id, pdf_bytes(b"aanmelding"), user="carol", metadata=meta("aanmelding", ["screening"])
+    case_id, doc = await venlo_case(portal, "ZVH-2026-0042")
+
+    # Aanmelding (art. 1.18, 9.2): the procesregisseur and the aanmelder, nobody else.
+    for user in ("carol", "alice"):
+        assert (await portal.download(doc, user=user, justification=None)).status_code == 200
+    for user in ("bob", "dave", "henk", "grace", "erin", "frank"):
+        assert (await portal.download(doc, user=user, justification=None)).status_code == 404, user
+    early = await portal.http.post(
+        f"/api/v1/cases/{case_id}/grants", json={"user": "bob"}, headers=portal.auth("alice")
     )
-    assert uploaded.status_code == 201, uploaded.text
-    doc = uploaded.json()["id"]
+    assert early.status_code == 409  # refused until triage, with the reason
+    assert "triage" in early.json()["detail"]
+    register = await portal.http.get(f"/api/v1/cases/{case_id}", headers=portal.auth("erin"))
+    assert register.status_code == 200  # the manager sees the register entry
+    listing = await portal.http.get(
+        f"/api/v1/cases/{case_id}/documents", headers=portal.auth("erin")
+    )
+    assert listing.status_code == 404  # but not the documents
 
-    # Aanmelding: the granted participant, the reporter and the procesregisseur read it.
-    for user in ("bob", "carol", "alice"):
-        assert (await portal.download(doc, user=user)).status_code == 200, user
-    assert (await portal.download(doc, user="dave")).status_code == 404  # no part in the case
-    assert (
-        await portal.download(doc, user="erin")
-    ).status_code == 403  # the manager oversees, not reads
-
-    # Triage: the document waits for its provider's re-approval (art. 3.5b).
+    # Triage: the participant joins; the document waits for its re-approval (art. 3.5b).
     clock.advance(days=7)
     assert (await move(portal, case_id, "triage")).status_code == 201
-    refused = await portal.download(doc, user="bob", purpose="beeldvorming")
+    await portal.grant(case_id, "bob")
+    refused = await portal.download(doc, user="bob", purpose="beeldvorming", justification=None)
     assert refused.status_code == 403
     assert "approved" in refused.json()["detail"]
     assert (await approve(portal, doc, "triage")).status_code == 201
-    assert (await portal.download(doc, user="bob", purpose="beeldvorming")).status_code == 200
+    ok = await portal.download(doc, user="bob", purpose="beeldvorming", justification=None)
+    assert ok.status_code == 200
 
     # RTO.
     clock.advance(days=7)
     assert (await move(portal, case_id, "rto")).status_code == 201
     assert (await approve(portal, doc, "rto")).status_code == 201
-    assert (await portal.download(doc, user="bob", purpose="monitoring")).status_code == 200
+    ok = await portal.download(doc, user="bob", purpose="monitoring", justification=None)
+    assert ok.status_code == 200
 
-    # Afschaling: every participant's access ends at once (art. 11.2).
+    # Afschaling, decided today, with the hand-over to Carol as casusregisseur.
     clock.advance(days=30)
     afschaling = clock.now
-    assert (await move(portal, case_id, "afschaling")).status_code == 201
-    assert (await approve(portal, doc, "afschaling")).status_code == 201  # for the overdracht
+    moved = await move(
+        portal,
+        case_id,
+        "afschaling",
+        decided_at=afschaling.isoformat(),
+        handover={"casusregisseur": "carol", "documents": [doc]},
+    )
+    assert moved.status_code == 201, moved.text
+    assert moved.json()["decided_at"] is not None
     clock.advance(days=1)
-    assert (await portal.download(doc, user="bob", purpose="overdracht")).status_code == 404
-    assert (await portal.download(doc, user="carol", purpose="overdracht")).status_code == 404
+    # Bijlage 2: the hand-over needs the provider's approval for overdracht first.
+    assert (
+        await portal.download(doc, user="carol", purpose="overdracht", justification=None)
+    ).status_code == 403
+    assert (await approve(portal, doc, "afschaling")).status_code == 201
+    assert (
+        await portal.download(doc, user="carol", purpose="overdracht", justification=None)
+    ).status_code == 200
+    assert (
+        await portal.download(doc, user="bob", purpose="overdracht", justification=None)
+    ).status_code == 404
     for user in ("alice", "frank"):  # art. 11.2a
-        assert (await portal.download(doc, user=user, purpose="overdracht")).status_code == 200, (
-            user
-        )
-    assert (await portal.download(doc, user="erin", purpose="overdracht")).status_code == 403
+        assert (
+            await portal.download(doc, user=user, purpose="overdracht", justification=None)
+        ).status_code == 200, user
+    assert (
+        await portal.download(doc, user="erin", purpose="overdracht", justification=None)
+    ).status_code == 404
     grants = await portal.http.get(f"/api/v1/cases/{case_id}/grants", headers=portal.auth("alice"))
-    assert [g["revoked_at"] for g in grants.json()] == [None]  # ended by afschaling, not revoked
+    (grant,) = grants.json()
+    assert grant["revoked_at"] is None  # ended by afschaling, not revoked
+    assert grant["ended_by"] == "afschaling"
+    assert grant["active"] is False
+
+    # The hand-over window closes (14 days by default).
+    clock.advance(days=15)
+    assert (
+        await portal.download(doc, user="carol", purpose="overdracht", justification=None)
+    ).status_code in (403, 404)
 
     # Months 6-12: archived; only whom the manager admits (art. 11.2b).
     clock.move_to(add_months(afschaling, 6))
-    assert (await portal.download(doc, user="alice", purpose="overdracht")).status_code == 404
-    assert (await portal.download(doc, user="frank", purpose="overdracht")).status_code == 404
-    admitted = await portal.http.post(
+    assert (
+        await portal.download(doc, user="alice", purpose="overdracht", justification=None)
+    ).status_code == 404
+    assert (
+        await portal.download(doc, user="frank", purpose="overdracht", justification=None)
+    ).status_code == 404
+    until = add_months(afschaling, 11).isoformat()
+    herself = await portal.http.post(
         f"/api/v1/cases/{case_id}/archive-admissions",
-        json={"user": "bob", "reason": "inzageverzoek van betrokkene"},
+        json={"user": "erin", "reason": "zelf inzien", "until": until},
         headers=portal.auth("erin"),
     )
-    assert admitted.status_code == 204, admitted.text
-    assert (await portal.download(doc, user="bob", purpose="overdracht")).status_code == 200
-    refused_admission = await portal.http.post(
+    assert herself.status_code == 409  # the manager cannot admit themselves
+    admitted = await portal.http.post(
         f"/api/v1/cases/{case_id}/archive-admissions",
-        json={"user": "dave", "reason": "x"},
+        json={"user": "bob", "reason": "inzageverzoek van betrokkene", "until": until},
+        headers=portal.auth("erin"),
+    )
+    assert admitted.status_code == 201, admitted.text
+    assert (
+        await portal.download(doc, user="bob", purpose="overdracht", justification=None)
+    ).status_code == 200
+    listed = await portal.http.get(
+        f"/api/v1/cases/{case_id}/archive-admissions", headers=portal.auth("erin")
+    )
+    assert [a["id"] for a in listed.json()] == [admitted.json()["id"]]
+    revoked = await portal.http.post(
+        f"/api/v1/archive-admissions/{admitted.json()['id']}/revoke",
+        json={"reason": "inzage afgerond"},
+        headers=portal.auth("erin"),
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert (
+        await portal.download(doc, user="bob", purpose="overdracht", justification=None)
+    ).status_code == 404
+    by_alice = await portal.http.post(
+        f"/api/v1/cases/{case_id}/archive-admissions",
+        json={"user": "dave", "reason": "graag inzien", "until": until},
         headers=portal.auth("alice"),
     )
-    assert refused_admission.status_code == 404  # alice no longer sees the archived case
+    assert by_alice.status_code in (403, 404)  # only the manager admits
 
     # Twelve months: nobody (art. 11.2c).
     clock.move_to(add_months(afschaling, 12))
     for user in ("alice", "bob", "erin", "frank", "carol"):
-        assert (await portal.download(doc, user=user, purpose="overdracht")).status_code == 404, (
-            user
-        )
+        assert (
+            await portal.download(doc, user=user, purpose="overdracht", justification=None)
+        ).status_code == 404, user
     seen = await portal.http.get(f"/api/v1/cases/{case_id}", headers=portal.auth("erin"))
     assert seen.status_code == 404
 
 
 async def test_withdrawn_consent_blocks_the_very_next_download(portal: PortalClient) -> None:
-    case_id = await portal.create_case("ZVH-2026-0043", granted=("bob",))
+    case_id = await portal.create_case(
+        "ZVH-2026-0043", reported_by="Gemeente Venlo", aanmelder="carol"
+    )
     consent = await portal.http.post(
         "/api/v1/consents",
         json={
@@ -154,14 +236,14 @@ async def test_withdrawn_consent_blocks_the_very_next_download(portal: PortalCli
             ),
         )
     ).json()["id"]
-    assert (await portal.download(doc, user="bob")).status_code == 200
+    assert (await portal.download(doc, user="alice", justification=None)).status_code == 200
     withdrawn = await portal.http.post(
         f"/api/v1/consents/{consent_id}/withdraw",
         json={"reason": "ingetrokken"},
         headers=portal.auth("carol"),
     )
     assert withdrawn.status_code == 200
-    blocked = await portal.download(doc, user="bob")
+    blocked = await portal.download(doc, user="alice", justification=None)
     assert blocked.status_code == 403
     assert "consent" in blocked.json()["detail"]
     other = await portal.http.post(
@@ -171,9 +253,9 @@ async def test_withdrawn_consent_blocks_the_very_next_download(portal: PortalCli
 
 
 async def test_a_withdrawn_partij_loses_access_at_once(portal: PortalClient) -> None:
-    case_id = await portal.create_case("ZVH-2026-0044", granted=("bob",))
-    doc = (await portal.upload(case_id, pdf_bytes(), user="carol")).json()["id"]
-    assert (await portal.download(doc, user="bob")).status_code == 200
+    case_id, doc = await venlo_case(portal, "ZVH-2026-0044", phase="triage", granted=("bob",))
+    ok = await portal.download(doc, user="bob", purpose="beeldvorming", justification=None)
+    assert ok.status_code == 200
     ggz = portal.partij_ids["Vincent van Gogh voor geestelijke gezondheid"]
     refused = await portal.http.post(
         f"/api/v1/partijen/{ggz}/withdraw", headers=portal.auth("alice")
@@ -184,54 +266,67 @@ async def test_a_withdrawn_partij_loses_access_at_once(portal: PortalClient) -> 
     )
     assert withdrawn.status_code == 200
     assert withdrawn.json()["status"] == "withdrawn"
-    blocked = await portal.download(doc, user="bob")
+    blocked = await portal.download(doc, user="bob", purpose="beeldvorming", justification=None)
     assert blocked.status_code in (403, 404)
     assert "withdrawn" in await last_denial()
     grants = await portal.http.get(f"/api/v1/cases/{case_id}/grants", headers=portal.auth("alice"))
     assert grants.json()[0]["revoked_at"] is not None  # art. 27.3: its grants end too
 
 
-async def test_a_revoked_grant_blocks_the_very_next_download(portal: PortalClient) -> None:
-    case_id = await portal.create_case("ZVH-2026-0045", granted=())
+async def test_a_revoked_grant_ends_all_sight_of_the_case_at_once(portal: PortalClient) -> None:
+    case_id, doc = await venlo_case(portal, "ZVH-2026-0045", phase="triage")
     grant_id = await portal.grant(case_id, "bob")
-    doc = (await portal.upload(case_id, pdf_bytes(), user="carol")).json()["id"]
-    assert (await portal.download(doc, user="bob")).status_code == 200
-    no_reason = await portal.http.delete(
-        f"/api/v1/grants/{grant_id}", params={"reason": " "}, headers=portal.auth("alice")
+    ok = await portal.download(doc, user="bob", purpose="beeldvorming", justification=None)
+    assert ok.status_code == 200
+    no_reason = await portal.http.post(
+        f"/api/v1/grants/{grant_id}/revoke", json={"reason": " "}, headers=portal.auth("alice")
     )
     assert no_reason.status_code == 400
-    revoked = await portal.http.delete(
-        f"/api/v1/grants/{grant_id}",
-        params={"reason": "rol in de casus beëindigd"},
+    revoked = await portal.http.post(
+        f"/api/v1/grants/{grant_id}/revoke",
+        json={"reason": "rol in de casus beëindigd"},
         headers=portal.auth("alice"),
     )
     assert revoked.status_code == 200, revoked.text
-    assert (await portal.download(doc, user="bob")).status_code == 404
+    assert revoked.json()["ended_by"] == "revoked"
+    gone = await portal.download(doc, user="bob", purpose="beeldvorming", justification=None)
+    assert gone.status_code == 404
     assert "revoked" in await last_denial()
+    later = await portal.upload(
+        case_id, pdf_bytes(b"na intrekking"), user="carol", metadata=meta("triage", ["routering"])
+    )
+    assert later.status_code == 201, later.text
+    for path in (
+        f"/api/v1/cases/{case_id}/documents",
+        f"/api/v1/documents/{later.json()['id']}",
+        f"/api/v1/cases/{case_id}/grants",
+    ):
+        assert (await portal.http.get(path, headers=portal.auth("bob"))).status_code == 404, path
 
 
 async def test_a_phase_change_without_reapproval_blocks_the_very_next_download(
     portal: PortalClient,
 ) -> None:
-    case_id = await portal.create_case("ZVH-2026-0046", granted=("bob",))
-    doc = (await portal.upload(case_id, pdf_bytes(), user="carol")).json()["id"]
-    assert (await portal.download(doc, user="bob")).status_code == 200
+    case_id, doc = await venlo_case(portal, "ZVH-2026-0046")
+    assert (await portal.download(doc, user="alice", justification=None)).status_code == 200
     assert (await move(portal, case_id, "triage")).status_code == 201
-    blocked = await portal.download(doc, user="bob", purpose="beeldvorming")
+    blocked = await portal.download(doc, user="alice", purpose="beeldvorming", justification=None)
     assert blocked.status_code == 403
     assert "3.5b" in blocked.json()["detail"]
-    stale = await portal.download(doc, user="bob", purpose="screening")
+    stale = await portal.download(doc, user="alice", purpose="screening", justification=None)
     assert stale.status_code == 403  # a purpose of the phase that ended
 
 
 async def test_a_police_document_without_justification_asks_for_one(portal: PortalClient) -> None:
-    case_id = await portal.create_case("ZVH-2026-0047", granted=("dave", "bob"))
+    case_id = await portal.create_case("ZVH-2026-0047")  # Dave reports for the police
     doc = (await portal.upload(case_id, pdf_bytes(), user="dave")).json()["id"]
-    refused = await portal.download(doc, user="bob", justification=None)
+    refused = await portal.download(doc, user="alice", justification=None)
     assert refused.status_code == 403
     assert "justification" in refused.json()["detail"]
     assert "art. 8" in refused.json()["detail"]
-    allowed = await portal.download(doc, user="bob", justification="nodig voor het plan van aanpak")
+    allowed = await portal.download(
+        doc, user="alice", justification="nodig voor het plan van aanpak"
+    )
     assert allowed.status_code == 200
     row = await AuditEvent.select().where(AuditEvent.action == "document:download").first()
     assert row is not None
@@ -239,61 +334,119 @@ async def test_a_police_document_without_justification_asks_for_one(portal: Port
 
 
 async def test_a_document_of_another_case_is_answered_as_not_found(portal: PortalClient) -> None:
-    mine = await portal.create_case("ZVH-2026-0048", granted=("bob",))
-    other = await portal.create_case("ZVH-2026-0049", granted=())
-    doc = (await portal.upload(other, pdf_bytes(), user="carol")).json()["id"]
+    mine, _ = await venlo_case(portal, "ZVH-2026-0048", phase="triage", granted=("bob",))
+    other, doc = await venlo_case(portal, "ZVH-2026-0049")
     assert mine != other
     for path in (f"/api/v1/documents/{doc}", f"/api/v1/documents/{doc}/content?purpose=screening"):
         assert (await portal.http.get(path, headers=portal.auth("bob"))).status_code == 404
 
 
 async def test_phases_move_forward_one_step_by_the_procesregisseur_only(
-    portal: PortalClient,
+    portal: PortalClient, clock: MovableClock
 ) -> None:
     case_id = await portal.create_case("ZVH-2026-0050")
     skipped = await move(portal, case_id, "rto")
-    assert skipped.status_code == 403
+    assert skipped.status_code == 400
     assert "one phase at a time" in skipped.json()["detail"]
-    by_bob = await portal.http.post(
+    by_dave = await portal.http.post(
         f"/api/v1/cases/{case_id}/phase",
         json={"to": "triage", "reason": "x"},
         headers=portal.auth("dave"),
     )
-    assert by_bob.status_code == 403
-    for to in ("triage", "rto", "afschaling"):
+    assert by_dave.status_code == 403
+    by_henk = await portal.http.post(
+        f"/api/v1/cases/{case_id}/phase",
+        json={"to": "triage", "reason": "overgenomen"},
+        headers=portal.auth("henk"),
+    )
+    assert by_henk.status_code == 404  # a procesregisseur, but not of this case: not his to see
+    for to in ("triage", "rto"):
         assert (await move(portal, case_id, to)).status_code == 201
+    undated = await move(portal, case_id, "afschaling")
+    assert undated.status_code == 400  # the afschaling decision carries its date
+    future = await move(portal, case_id, "afschaling", decided_at="2099-01-01T00:00:00Z")
+    assert future.status_code == 400
+    decided = clock.now.isoformat()
+    assert (await move(portal, case_id, "afschaling", decided_at=decided)).status_code == 201
     case = await portal.http.get(f"/api/v1/cases/{case_id}", headers=portal.auth("alice"))
-    assert case.json()["afschaling_at"] is not None
-    assert (await move(portal, case_id, "afschaling")).status_code == 403
+    assert case.json()["decided_at"] is not None
+    assert (await move(portal, case_id, "afschaling", decided_at=decided)).status_code == 409
     upload = await portal.upload(
         case_id, pdf_bytes(), user="alice", metadata=meta("afschaling", ["overdracht"])
     )
-    assert upload.status_code == 403
+    assert upload.status_code == 409
 
 
-async def test_grants_refuse_unscreened_users_and_fgs(portal: PortalClient) -> None:
-    case_id = await portal.create_case("ZVH-2026-0051", granted=())
+async def test_a_case_is_closed_before_an_rto_and_follows_the_timeline(
+    portal: PortalClient, clock: MovableClock
+) -> None:
+    case_id, doc = await venlo_case(portal, "ZVH-2026-0055")
+    closed = await portal.http.post(
+        f"/api/v1/cases/{case_id}/close",
+        json={
+            "reason": "niet_toegelaten",
+            "explanation": "voldoet niet aan de criteria",
+            "decided_at": clock.now.isoformat(),
+        },
+        headers=portal.auth("alice"),
+    )
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["closed_reason"] == "niet_toegelaten"
+    # The aanmelder's part ends with the decision; as uploader she keeps the metadata only.
+    refused = await portal.download(doc, user="carol", justification=None)
+    assert refused.status_code == 403
+    assert (await portal.download(doc, user="alice", justification=None)).status_code == 200
+    assert (await move(portal, case_id, "triage")).status_code == 409
+    clock.move_to(add_months(clock.now, 12))
+    assert (await portal.download(doc, user="alice", justification=None)).status_code == 404
+
+
+async def test_a_colleague_takes_over_by_being_assigned(portal: PortalClient) -> None:
+    case_id, doc = await venlo_case(portal, "ZVH-2026-0056")
+    assert (await portal.download(doc, user="henk", justification=None)).status_code == 404
+    entry = await portal.http.get(f"/api/v1/cases/{case_id}", headers=portal.auth("henk"))
+    assert entry.status_code == 200  # the register entry, to know whom to ask
+    no_reason = await portal.http.post(
+        f"/api/v1/cases/{case_id}/procesregisseurs",
+        json={"user": "henk", "reason": ""},
+        headers=portal.auth("alice"),
+    )
+    assert no_reason.status_code == 400
+    assigned = await portal.http.post(
+        f"/api/v1/cases/{case_id}/procesregisseurs",
+        json={"user": "henk", "reason": "vervanging tijdens verlof"},
+        headers=portal.auth("alice"),
+    )
+    assert assigned.status_code == 201, assigned.text
+    assert len(assigned.json()["procesregisseurs"]) == 2
+    assert (await portal.download(doc, user="henk", justification=None)).status_code == 200
+    row = await AuditEvent.select().where(AuditEvent.action == "case:assign").first()
+    assert row is not None
+    assert "verlof" in row["reason"]
+
+
+async def test_grants_refuse_fgs_and_a_second_open_grant(portal: PortalClient) -> None:
+    case_id = await portal.create_case("ZVH-2026-0051", phase="triage")
     fg = await portal.http.post(
         f"/api/v1/cases/{case_id}/grants", json={"user": "grace"}, headers=portal.auth("alice")
     )
-    assert fg.status_code == 403
-    twice = await portal.http.post(
+    assert fg.status_code == 400  # art. 24.4: the FG supervises, it does not take part
+    first = await portal.http.post(
         f"/api/v1/cases/{case_id}/grants", json={"user": "bob"}, headers=portal.auth("alice")
     )
-    assert twice.status_code == 201
+    assert first.status_code == 201
     again = await portal.http.post(
         f"/api/v1/cases/{case_id}/grants", json={"user": "bob"}, headers=portal.auth("alice")
     )
-    assert again.status_code == 403
+    assert again.status_code == 409
     nobody = await portal.http.post(
         f"/api/v1/cases/{case_id}/grants", json={"user": "nobody"}, headers=portal.auth("alice")
     )
-    assert nobody.status_code == 404
+    assert nobody.status_code == 400
 
 
 async def test_further_use_is_requested_and_decided_on_record(portal: PortalClient) -> None:
-    case_id = await portal.create_case("ZVH-2026-0052", granted=("bob",))
-    doc = (await portal.upload(case_id, pdf_bytes(), user="carol")).json()["id"]
+    _, doc = await venlo_case(portal, "ZVH-2026-0052", phase="triage", granted=("bob",))
     asked = await portal.http.post(
         f"/api/v1/documents/{doc}/further-use-requests",
         json={"description": "voor de eigen behandelplanning"},
@@ -326,18 +479,24 @@ async def test_further_use_is_requested_and_decided_on_record(portal: PortalClie
 
 
 async def test_explain_access_gives_the_download_decision_per_user(portal: PortalClient) -> None:
-    case_id = await portal.create_case("ZVH-2026-0053", granted=("bob", "dave"))
-    await portal.upload(case_id, pdf_bytes(), user="dave")
+    case_id = await portal.create_case("ZVH-2026-0053")  # Dave reports for the police
+    doc = (await portal.upload(case_id, pdf_bytes(), user="dave")).json()["id"]
+    await move(portal, case_id, "triage")
+    await portal.grant(case_id, "bob")
+    approved = await approve(portal, doc, "triage", user="dave")
+    assert approved.status_code == 201
     overview = await portal.http.get(
         f"/api/v1/cases/{case_id}/access", headers=portal.auth("alice")
     )
     assert overview.status_code == 200, overview.text
     lines = {line["username"]: line for line in overview.json()}
     assert lines["bob"]["can_download"] is True
+    assert lines["bob"]["part"] == "grant"
     assert lines["bob"]["needs_justification"] is True  # a police document (art. 8)
     assert lines["bob"]["loses_access_at_afschaling"] is True
     assert lines["alice"]["loses_access_at_afschaling"] is False
     assert lines["grace"]["can_download"] is False
     assert lines["grace"]["reason"]
+    assert lines["jan"]["can_download"] is False  # the uploader's colleague (art. 9.6)
     by_bob = await portal.http.get(f"/api/v1/cases/{case_id}/access", headers=portal.auth("bob"))
-    assert by_bob.status_code == 403
+    assert by_bob.status_code in (403, 404)

@@ -1,7 +1,8 @@
 """The audit log through the API: who reads it, what a read leaves, what exports look like.
 
-The cast: Alice the procesregisseur, Dave a police partner who provides, Bob a GGZ
-deelnemer with nothing granted, Erin the manager, Grace an FG.
+The cast: Alice the procesregisseur, Dave a police partner who reports the case and
+provides, Bob a GGZ deelnemer with nothing granted, Erin the manager, Lisa the ZVH's FG,
+Ida the police's FG and Grace the FG of Gemeente Venlo.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,12 +20,17 @@ from portal.db.tables import AuditEvent
 from portal.domain.actions import Action
 from portal.domain.audit import AuditEntry
 from portal.domain.register import REGISTER
+from portal.domain.retention import add_months
+from tests.web.conftest import MovableClock
 from tests.web.portal_client import AANMELDING_METADATA, PortalClient, pdf_bytes
 
 # Covered by tests against a real server, where a client can really go away mid-stream.
 COVERED_BY_LIVE_TESTS = {
     Action.DOCUMENT_UPLOAD_FAILED: "tests/web/test_live_portal.py broken-off upload",
     Action.DOCUMENT_DOWNLOAD_FAILED: "tests/web/test_live_portal.py tampered ciphertext",
+    Action.USER_UPDATE: "tests/integration/test_cli.py portal user update",
+    Action.TOKEN_REVOKE: "tests/integration/test_cli.py portal token revoke",
+    Action.PARTIJ_REGISTER_KEY: "tests/integration/test_cli.py portal partij set-key",
 }
 
 
@@ -82,7 +89,7 @@ async def test_only_the_manager_and_the_fg_read_the_log_art_24_4(
     assert await _records(action="audit:export:denied")
 
 
-@pytest.mark.parametrize("user", ["erin", "grace"])
+@pytest.mark.parametrize("user", ["erin", "lisa", "ida", "grace"])
 async def test_a_read_of_the_log_is_itself_on_record_before_the_answer(
     portal: PortalClient, user: str
 ) -> None:
@@ -92,7 +99,12 @@ async def test_a_read_of_the_log_is_itself_on_record_before_the_answer(
     )
     assert response.status_code == 200, response.text
     actions = [r["action"] for r in response.json()["records"]]
-    assert actions == ["case:create", "grant:create", "document:upload"]
+    # Art. 24.4: the manager and the ZVH's FG read every record; the police's FG those in
+    # which the police acts or provides (the upload by Dave, not Alice's registration).
+    expected = {"ida": ["document:upload"], "grace": []}.get(
+        user, ["case:create", "document:upload"]
+    )
+    assert actions == expected
     reads = await _records(action="audit:read")
     assert [r["actor_username"] for r in reads] == [user]
     assert case_id in reads[0]["reason"]
@@ -128,22 +140,21 @@ async def test_exports_as_csv_and_as_logboek_dataverwerkingen_json_lines(
     as_csv = await portal.http.get(
         "/api/v1/audit/export",
         params={"format": "csv", "case": case_id},
-        headers=portal.auth("grace"),
+        headers=portal.auth("lisa"),
     )
     assert as_csv.status_code == 200
     rows = list(csv.DictReader(io.StringIO(as_csv.text)))
-    assert [r["action"] for r in rows][:4] == [
+    assert [r["action"] for r in rows][:3] == [
         "case:create",
-        "grant:create",
         "document:upload",
         "document:download",
     ]
-    assert rows[3]["purpose"] == "screening"
+    assert rows[2]["purpose"] == "screening"
 
     as_jsonl = await portal.http.get(
         "/api/v1/audit/export",
         params={"format": "jsonl", "case": case_id},
-        headers=portal.auth("grace"),
+        headers=portal.auth("ida"),  # the police's FG: its partij provided the document
     )
     spans = [json.loads(line) for line in as_jsonl.text.splitlines()]
     download = next(s for s in spans if s["name"] == "document:download")
@@ -205,7 +216,7 @@ async def test_the_overview_for_an_inzage_request_art_18_1(portal: PortalClient)
     by_pseudonym = await portal.http.get(
         "/api/v1/audit/subjects",
         params={"data_subject_id": overview["data_subject_id"]},
-        headers=portal.auth("grace"),
+        headers=portal.auth("lisa"),
     )
     assert by_pseudonym.json()["sources"] == overview["sources"]
 
@@ -255,12 +266,18 @@ async def test_a_download_whose_audit_record_fails_sends_not_one_byte(
     assert "document:download:complete" not in actions
 
 
-async def test_every_action_of_the_portal_appears_in_the_log(portal: PortalClient) -> None:
+async def test_every_action_of_the_portal_appears_in_the_log(
+    portal: PortalClient, clock: MovableClock
+) -> None:
     """Issue 5, done when: each action is recorded by the code path that performs it."""
     case_id, document_id = await _document(portal, "ZVH-C-1")
     await portal.http.post(
         "/api/v1/cases",
-        json={"reference": "ZVH-C-2", "reported_by": portal.partij_ids["Gemeente Venlo"]},
+        json={
+            "reference": "ZVH-C-2",
+            "reported_by": portal.partij_ids["Gemeente Venlo"],
+            "aanmelder": "carol",
+        },
         headers=portal.auth("dave"),
     )
     await portal.http.get(f"/api/v1/cases/{case_id}", headers=portal.auth("bob"))
@@ -273,7 +290,8 @@ async def test_every_action_of_the_portal_appears_in_the_log(portal: PortalClien
     for user in ("erin", "bob"):
         await portal.http.get("/api/v1/audit", headers=portal.auth(user))
         await portal.http.get("/api/v1/audit/export", headers=portal.auth(user))
-    await _access_actions(portal)
+    await http_key_actions(portal)
+    await _access_actions(portal, clock)
 
     recorded = {r["action"] for r in await _records()}
 
@@ -281,17 +299,49 @@ async def test_every_action_of_the_portal_appears_in_the_log(portal: PortalClien
     assert not missing, f"actions never recorded: {sorted(missing)}"
 
 
-async def _access_actions(portal: PortalClient) -> None:
-    """Issue 4's actions, each permitted and refused once, through the API."""
+async def http_key_actions(portal: PortalClient) -> None:
+    """Registering one's own OpenPGP key, refused and accepted."""
+    keys = Path(__file__).parent.parent / "keys"
+    for name in ("sign-only.pub.asc", "bob-encrypting.pub.asc"):
+        await portal.http.put(
+            "/api/v1/me/openpgp-key",
+            json={"public_key": (keys / name).read_text()},
+            headers=portal.auth("bob"),
+        )
+
+
+async def _access_actions(portal: PortalClient, clock: MovableClock) -> None:
+    """Issue 4's and 9's actions, each permitted and refused once, through the API."""
     http, auth = portal.http, portal.auth
-    case_id = await portal.create_case("ZVH-C-3", granted=("bob",))
+    case_id = await portal.create_case("ZVH-C-3", reported_by="Gemeente Venlo", aanmelder="carol")
     doc = (await portal.upload(case_id, pdf_bytes(), user="carol")).json()["id"]
+    await http.post(f"/api/v1/cases/{case_id}/grants", json={"user": "bob"}, headers=auth("alice"))
+    await http.post(
+        f"/api/v1/cases/{case_id}/close",
+        json={"reason": "elders_belegd", "explanation": "x", "decided_at": clock.now.isoformat()},
+        headers=auth("carol"),
+    )
+    await http.post(
+        f"/api/v1/cases/{case_id}/phase", json={"to": "rto", "reason": "x"}, headers=auth("alice")
+    )
+    await http.post(
+        f"/api/v1/cases/{case_id}/phase",
+        json={"to": "triage", "reason": "besluit"},
+        headers=auth("alice"),
+    )
+    await portal.grant(case_id, "bob")
     await http.post(
         f"/api/v1/cases/{case_id}/grants", json={"user": "grace"}, headers=auth("alice")
     )
+    for reason in ("", "vervanging tijdens verlof"):
+        await http.post(
+            f"/api/v1/cases/{case_id}/procesregisseurs",
+            json={"user": "henk", "reason": reason},
+            headers=auth("alice"),
+        )
     grants = (await http.get(f"/api/v1/cases/{case_id}/grants", headers=auth("alice"))).json()
     bob_grant = grants[0]["id"]
-    await http.delete(f"/api/v1/grants/{bob_grant}", params={"reason": "x"}, headers=auth("bob"))
+    await http.post(f"/api/v1/grants/{bob_grant}/revoke", json={"reason": "x"}, headers=auth("bob"))
     await http.get(f"/api/v1/cases/{case_id}/access", headers=auth("alice"))
     await http.get(f"/api/v1/cases/{case_id}/access", headers=auth("carol"))
     consent = {
@@ -317,33 +367,19 @@ async def _access_actions(portal: PortalClient) -> None:
         headers=auth("carol"),
     )
     request_id = asked.json()["id"]
-    await http.post(
-        f"/api/v1/further-use-requests/{request_id}/decision",
-        json={"approve": True},
-        headers=auth("bob"),
-    )
-    await http.post(
-        f"/api/v1/further-use-requests/{request_id}/decision",
-        json={"approve": True},
-        headers=auth("carol"),
-    )
-    await http.post(
-        f"/api/v1/cases/{case_id}/phase", json={"to": "rto", "reason": "x"}, headers=auth("alice")
-    )
-    await http.post(
-        f"/api/v1/cases/{case_id}/phase",
-        json={"to": "triage", "reason": "besluit"},
-        headers=auth("alice"),
-    )
-    await http.post(
-        f"/api/v1/documents/{doc}/approvals", json={"phase": "triage"}, headers=auth("alice")
-    )
-    await http.post(
-        f"/api/v1/documents/{doc}/approvals", json={"phase": "triage"}, headers=auth("carol")
-    )
+    for user in ("bob", "carol"):
+        await http.post(
+            f"/api/v1/further-use-requests/{request_id}/decision",
+            json={"approve": True},
+            headers=auth(user),
+        )
+    for user in ("alice", "carol"):
+        await http.post(
+            f"/api/v1/documents/{doc}/approvals", json={"phase": "triage"}, headers=auth(user)
+        )
     await http.post(
         f"/api/v1/cases/{case_id}/archive-admissions",
-        json={"user": "bob", "reason": "x"},
+        json={"user": "bob", "reason": "x", "until": "2099-01-01T00:00:00Z"},
         headers=auth("alice"),
     )
     await http.post(
@@ -353,20 +389,49 @@ async def _access_actions(portal: PortalClient) -> None:
     )
     await http.post(
         f"/api/v1/cases/{case_id}/phase",
-        json={"to": "afschaling", "reason": "klaar"},
+        json={
+            "to": "afschaling",
+            "reason": "klaar",
+            "decided_at": clock.now.isoformat(),
+            "handover": {"casusregisseur": "carol", "documents": [doc]},
+        },
         headers=auth("alice"),
     )
-    await http.post(
+    decided = clock.now
+    clock.move_to(add_months(decided, 7))
+    admission = await http.post(
         f"/api/v1/cases/{case_id}/archive-admissions",
-        json={"user": "bob", "reason": "inzage"},
+        json={
+            "user": "bob",
+            "reason": "inzage door betrokkene",
+            "until": add_months(decided, 11).isoformat(),
+        },
         headers=auth("erin"),
     )
-    other = await portal.create_case("ZVH-C-4", granted=("bob",))
+    admission_id = admission.json()["id"]
+    for user in ("henk", "erin"):
+        await http.post(
+            f"/api/v1/archive-admissions/{admission_id}/revoke",
+            json={"reason": "afgerond"},
+            headers=auth(user),
+        )
+    clock.move_to(decided)
+    closed = await portal.create_case("ZVH-C-5", reported_by="Gemeente Venlo", aanmelder="carol")
+    await http.post(
+        f"/api/v1/cases/{closed}/close",
+        json={
+            "reason": "niet_toegelaten",
+            "explanation": "valt buiten de criteria",
+            "decided_at": clock.now.isoformat(),
+        },
+        headers=auth("alice"),
+    )
+    other = await portal.create_case("ZVH-C-4", phase="triage", granted=("bob",))
     other_grant = (await http.get(f"/api/v1/cases/{other}/grants", headers=auth("alice"))).json()[
         0
     ]["id"]
-    await http.delete(
-        f"/api/v1/grants/{other_grant}", params={"reason": "klaar"}, headers=auth("alice")
+    await http.post(
+        f"/api/v1/grants/{other_grant}/revoke", json={"reason": "klaar"}, headers=auth("alice")
     )
     partij = portal.partij_ids["Woonwenz"]
     await http.post(f"/api/v1/partijen/{partij}/withdraw", headers=auth("alice"))

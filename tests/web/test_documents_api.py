@@ -69,7 +69,11 @@ async def test_unauthenticated_calls_get_401(portal: PortalClient) -> None:
 async def test_only_a_procesregisseur_registers_cases(portal: PortalClient) -> None:
     response = await portal.http.post(
         "/api/v1/cases",
-        json={"reference": "ZVH-X", "reported_by": portal.partij_ids["Gemeente Venlo"]},
+        json={
+            "reference": "ZVH-X",
+            "reported_by": portal.partij_ids["Gemeente Venlo"],
+            "aanmelder": "carol",
+        },
         headers=portal.auth("dave"),
     )
     assert response.status_code == 403
@@ -81,20 +85,28 @@ async def test_a_case_reference_is_unique(portal: PortalClient) -> None:
     await portal.create_case("ZVH-2026-0003")
     again = await portal.http.post(
         "/api/v1/cases",
-        json={"reference": "ZVH-2026-0003", "reported_by": portal.partij_ids["Gemeente Venlo"]},
+        json={
+            "reference": "ZVH-2026-0003",
+            "reported_by": portal.partij_ids["Gemeente Venlo"],
+            "aanmelder": "carol",
+        },
         headers=portal.auth("alice"),
     )
     assert again.status_code == 409
 
 
 async def test_cases_are_listed_only_to_those_with_a_part_in_them(portal: PortalClient) -> None:
-    case_id = await portal.create_case("ZVH-2026-0004", reported_by="Gemeente Venlo")
+    case_id = await portal.create_case(
+        "ZVH-2026-0004", reported_by="Gemeente Venlo", aanmelder="carol"
+    )
     alice = (await portal.http.get("/api/v1/cases", headers=portal.auth("alice"))).json()
     carol = (await portal.http.get("/api/v1/cases", headers=portal.auth("carol"))).json()
     bob = (await portal.http.get("/api/v1/cases", headers=portal.auth("bob"))).json()
+    grace = (await portal.http.get("/api/v1/cases", headers=portal.auth("grace"))).json()
     assert [c["id"] for c in alice] == [case_id]
-    assert [c["id"] for c in carol] == [case_id]  # carol's partij reported it
+    assert [c["id"] for c in carol] == [case_id]  # carol reported it for her partij
     assert bob == []
+    assert grace == []  # the FG of carol's partij has no part in the case (art. 9.6, 24.4)
     hidden = await portal.http.get(f"/api/v1/cases/{case_id}", headers=portal.auth("bob"))
     assert hidden.status_code == 404
 
@@ -168,9 +180,9 @@ async def test_a_traceparent_header_is_carried_into_the_record(portal: PortalCli
     assert response.status_code == 200
     case_id = await portal.create_case("ZVH-2026-0009")
     document = (await portal.upload(case_id, pdf_bytes())).json()
-    await portal.http.get(
+    await portal.http.post(
         f"/api/v1/documents/{document['id']}/content",
-        params={"purpose": "screening", "justification": JUSTIFICATION},
+        json={"purpose": "screening", "justification": JUSTIFICATION},
         headers={**portal.auth("alice"), "traceparent": f"00-{trace}-00f067aa0ba902b7-01"},
     )
     row = await AuditEvent.select().where(AuditEvent.action == "document:download").first()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import enum
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -16,14 +15,16 @@ from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Sche
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from portal.services import approvals, documents, downloads, uploads
 from portal.services.audit import RequestContext
 from portal.services.downloads import Download
+from portal.web.download_request import MAX_DOWNLOAD_REQUEST_BYTES, read_download_request
 from portal.web.multipart import read_upload
 from portal.web.schemas import (
     ApprovalIn,
+    Delivery,
     DocumentOut,
     FurtherUseDecisionIn,
     FurtherUseIn,
@@ -32,11 +33,6 @@ from portal.web.schemas import (
 from portal.web.state import PortalDeps
 
 MULTIPART_OVERHEAD = 1024 * 1024
-
-
-class Delivery(enum.StrEnum):
-    PLAIN = "plain"
-    PGP = "pgp"
 
 
 UPLOAD_BODY = RequestBody(
@@ -135,14 +131,18 @@ async def get_document(
     )
 
 
+DOWNLOAD_DESCRIPTION = (
+    "Streams the plaintext as an attachment with Content-Length and its SHA-256, or with "
+    "delivery=pgp the document encrypted to the caller's registered OpenPGP key. A "
+    "document that fails its integrity check is cut off: the body never completes."
+)
+
+
 @get(
     "/documents/{document_id:uuid}/content",
-    summary="Download a document for one purpose (decided, audited, then streamed)",
-    description=(
-        "Streams the plaintext as an attachment with Content-Length and its SHA-256, or with "
-        "delivery=pgp the document encrypted to the caller's registered OpenPGP key. A "
-        "document that fails its integrity check is cut off: the body never completes."
-    ),
+    summary="Download a document for one purpose, without a justification",
+    description=DOWNLOAD_DESCRIPTION
+    + " A justification is refused here (400): POST it in the body instead.",
     tags=["documents"],
     media_type="application/octet-stream",
 )
@@ -153,6 +153,44 @@ async def download_document(
     deps: NamedDependency[PortalDeps],
     delivery: FromQuery[Delivery] = Delivery.PLAIN,
     justification: FromQuery[str | None] = None,
+) -> Stream:
+    if justification is not None:
+        raise await downloads.refuse_justification_in_url(
+            context, document_id=document_id, purpose=purpose, audit=deps.audit, clock=deps.clock
+        )
+    return await _download(context, deps, document_id, purpose, None, delivery)
+
+
+@post(
+    "/documents/{document_id:uuid}/content",
+    summary="Download a document for one purpose, with a justification in the body",
+    description=DOWNLOAD_DESCRIPTION
+    + " The body is JSON or a posted form (application/x-www-form-urlencoded) with "
+    "purpose, justification and delivery (plain or pgp).",
+    tags=["documents"],
+    media_type="application/octet-stream",
+    status_code=HTTP_200_OK,
+    request_max_body_size=MAX_DOWNLOAD_REQUEST_BYTES,
+)
+async def download_document_with_justification(
+    request: Request[Any, Any, Any],
+    context: NamedDependency[RequestContext],
+    document_id: FromPath[UUID],
+    deps: NamedDependency[PortalDeps],
+) -> Stream:
+    asked = await read_download_request(request)
+    return await _download(
+        context, deps, document_id, asked.purpose, asked.justification, asked.delivery
+    )
+
+
+async def _download(
+    context: RequestContext,
+    deps: PortalDeps,
+    document_id: UUID,
+    purpose: str,
+    justification: str | None,
+    delivery: Delivery,
 ) -> Stream:
     download = await downloads.start_download(
         context,
@@ -273,6 +311,7 @@ def router(*, max_upload_bytes: int) -> Router:
             list_case_documents,
             get_document,
             download_document,
+            download_document_with_justification,
             approve_document,
             request_further_use,
             decide_further_use,

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Router, delete, get, post
+from litestar import Router, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from portal.services import access_overview, grants
+from portal.domain.documents import DocumentId
+from portal.services import access_overview, archive, grants
 from portal.services.audit import RequestContext
-from portal.web.schemas import AccessLineOut, AdmissionIn, GrantIn, GrantOut, to_wire
+from portal.web.schemas import (
+    AccessLineOut,
+    AdmissionIn,
+    AdmissionOut,
+    GrantIn,
+    GrantOut,
+    RevokeIn,
+    grant_out,
+    to_wire,
+)
 from portal.web.state import PortalDeps
 
 
 @post(
     "/cases/{case_id:uuid}/grants",
-    summary="Grant one user access to the case (procesregisseur)",
+    summary="Grant one user access to the case (a procesregisseur of the case)",
     tags=["access"],
     status_code=HTTP_201_CREATED,
 )
@@ -32,38 +42,51 @@ async def create_grant(
         case_id=case_id,
         username=data.user,
         until=data.until,
+        documents=frozenset(DocumentId(d) for d in data.documents) if data.documents else None,
         audit=deps.audit,
         clock=deps.clock,
     )
-    return to_wire(grant, GrantOut)
+    return grant_out(grant)
 
 
-@get("/cases/{case_id:uuid}/grants", summary="The case's grants", tags=["access"])
+@get("/cases/{case_id:uuid}/grants", summary="The case's grants and their ends", tags=["access"])
 async def list_grants(
     context: NamedDependency[RequestContext],
     case_id: FromPath[UUID],
     deps: NamedDependency[PortalDeps],
 ) -> list[GrantOut]:
     found = await grants.case_grants(context, case_id=case_id, audit=deps.audit, clock=deps.clock)
-    return to_wire(found, list[GrantOut])
+    return [grant_out(view) for view in found]
 
 
-@delete(
-    "/grants/{grant_id:uuid}",
-    summary="Revoke a grant, with a reason (procesregisseur)",
+@get("/grants/{grant_id:uuid}", summary="One grant and its end", tags=["access"])
+async def get_grant(
+    context: NamedDependency[RequestContext],
+    grant_id: FromPath[UUID],
+    deps: NamedDependency[PortalDeps],
+) -> GrantOut:
+    view = await grants.grant_details(
+        context, grant_id=grant_id, audit=deps.audit, clock=deps.clock
+    )
+    return grant_out(view)
+
+
+@post(
+    "/grants/{grant_id:uuid}/revoke",
+    summary="Revoke a grant, with the reason in the body (a procesregisseur of the case)",
     tags=["access"],
-    status_code=200,
+    status_code=HTTP_200_OK,
 )
 async def revoke_grant(
     context: NamedDependency[RequestContext],
     grant_id: FromPath[UUID],
-    reason: FromQuery[str],
+    data: JSONBody[RevokeIn],
     deps: NamedDependency[PortalDeps],
 ) -> GrantOut:
     grant = await grants.revoke_grant(
-        context, grant_id=grant_id, reason=reason, audit=deps.audit, clock=deps.clock
+        context, grant_id=grant_id, reason=data.reason, audit=deps.audit, clock=deps.clock
     )
-    return to_wire(grant, GrantOut)
+    return grant_out(grant)
 
 
 @get(
@@ -84,27 +107,72 @@ async def explain_access(
 
 @post(
     "/cases/{case_id:uuid}/archive-admissions",
-    summary="Admit a user to an archived case (manager, art. 11.2b)",
+    summary="Admit a user to an archived case, with a reason and an end (manager, art. 11.2b)",
     tags=["access"],
-    status_code=HTTP_204_NO_CONTENT,
+    status_code=HTTP_201_CREATED,
 )
 async def admit_to_archive(
     context: NamedDependency[RequestContext],
     case_id: FromPath[UUID],
     data: JSONBody[AdmissionIn],
     deps: NamedDependency[PortalDeps],
-) -> None:
-    await grants.admit_to_archive(
+) -> AdmissionOut:
+    admission = await archive.admit_to_archive(
         context,
         case_id=case_id,
         username=data.user,
         reason=data.reason,
+        until=data.until,
         audit=deps.audit,
         clock=deps.clock,
     )
+    return to_wire(admission, AdmissionOut)
+
+
+@get(
+    "/cases/{case_id:uuid}/archive-admissions",
+    summary="The admissions to an archived case (manager)",
+    tags=["access"],
+)
+async def list_admissions(
+    context: NamedDependency[RequestContext],
+    case_id: FromPath[UUID],
+    deps: NamedDependency[PortalDeps],
+) -> list[AdmissionOut]:
+    found = await archive.case_admissions(
+        context, case_id=case_id, audit=deps.audit, clock=deps.clock
+    )
+    return to_wire(found, list[AdmissionOut])
+
+
+@post(
+    "/archive-admissions/{admission_id:uuid}/revoke",
+    summary="Revoke an admission to an archived case, with the reason (manager)",
+    tags=["access"],
+    status_code=HTTP_200_OK,
+)
+async def revoke_admission(
+    context: NamedDependency[RequestContext],
+    admission_id: FromPath[UUID],
+    data: JSONBody[RevokeIn],
+    deps: NamedDependency[PortalDeps],
+) -> AdmissionOut:
+    admission = await archive.revoke_admission(
+        context, admission_id=admission_id, reason=data.reason, audit=deps.audit, clock=deps.clock
+    )
+    return to_wire(admission, AdmissionOut)
 
 
 router = Router(
     "/api/v1",
-    route_handlers=[create_grant, list_grants, revoke_grant, explain_access, admit_to_archive],
+    route_handlers=[
+        create_grant,
+        list_grants,
+        get_grant,
+        revoke_grant,
+        explain_access,
+        admit_to_archive,
+        list_admissions,
+        revoke_admission,
+    ],
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import Router, post
+from litestar import Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
@@ -12,6 +12,12 @@ from portal.services import partijen
 from portal.services.audit import RequestContext
 from portal.web.schemas import PartijOut, to_wire
 from portal.web.state import PortalDeps
+
+
+@get("/partijen", summary="The partijen of the covenant: names and ids", tags=["partijen"])
+async def list_partijen() -> list[PartijOut]:
+    # Any signed-in user (the middleware sees to that): the partners are no secret among them.
+    return to_wire(await partijen.list_partijen(), list[PartijOut])
 
 
 @post(
@@ -31,4 +37,4 @@ async def withdraw_partij(
     return to_wire(partij, PartijOut)
 
 
-router = Router("/api/v1", route_handlers=[withdraw_partij])
+router = Router("/api/v1", route_handlers=[list_partijen, withdraw_partij])
