@@ -91,11 +91,6 @@ class LiveApi:
             "aanmelder": aanmelder,
         }
         response = self.http.post("/api/v1/cases", json=body, headers=self.auth(by))
-        if response.status_code == 400 and "aanmelder" in response.text:
-            # Main before issue #9 knows no aanmelder; the tests marked NOW run there too.
-            # Remove once h-ntk-domain ("Wire need-to-know") is merged.
-            del body["aanmelder"]
-            response = self.http.post("/api/v1/cases", json=body, headers=self.auth(by))
         assert response.status_code == 201, response.text
         case: dict[str, Any] = response.json()
         return case
