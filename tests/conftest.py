@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.servers.logs import SECRET_MARKER, Scan, server_logs
+
 pytest_plugins = [
     "tests.servers.fixtures_postgres",
     "tests.servers.fixtures_s3",
@@ -12,6 +14,7 @@ pytest_plugins = [
 
 _SERVICES_KEY = pytest.StashKey[dict[str, str]]()
 _FIGURES_KEY = pytest.StashKey[list[str]]()
+_LOG_SCAN_KEY = pytest.StashKey[Scan]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -37,6 +40,21 @@ def run_report(pytestconfig: pytest.Config) -> RunReport:
     return RunReport(pytestconfig)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fail the run if a justification or reason reached any server's log (issue #9).
+
+    trylast: after the runner has torn down the session fixtures, so every server has
+    stopped and handed over its complete log.
+    """
+    scan = server_logs.scan()
+    session.config.stash[_LOG_SCAN_KEY] = scan
+    if not scan.clean:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif scan.logs:
+        server_logs.discard()
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
@@ -52,3 +70,16 @@ def pytest_terminal_summary(
         terminalreporter.section("measured")
         for text in figures:
             terminalreporter.write_line(text)
+    scan = config.stash.get(_LOG_SCAN_KEY, None)
+    if scan is not None and (scan.logs or not scan.clean):
+        terminalreporter.section("server logs", red=not scan.clean, green=scan.clean)
+        for problem in scan.problems:
+            terminalreporter.write_line(f"FAILED: {problem}", red=True)
+        for finding in scan.findings:
+            terminalreporter.write_line(f"FAILED: {SECRET_MARKER} in {finding}", red=True)
+        if scan.clean:
+            terminalreporter.write_line(
+                f"{len(scan.logs)} logs scanned, no {SECRET_MARKER} text in any"
+            )
+        elif scan.logs:
+            terminalreporter.write_line(f"kept for reading: {scan.logs[0].parent}")

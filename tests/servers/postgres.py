@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.servers import free_port, wait_until
+from tests.servers.logs import server_logs
 
 SUPERUSER = "portal"
 
@@ -169,6 +170,8 @@ def postgres_server() -> Iterator[PostgresServer]:
                 capture_output=True,
                 check=False,
             )
+        # The scan for leaked justifications reads it after the session (tests/servers/logs.py).
+        server_logs.keep("postgres", log_file)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

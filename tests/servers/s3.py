@@ -25,6 +25,7 @@ import urllib3
 from minio import Minio
 
 from tests.servers import free_port, wait_until
+from tests.servers.logs import server_logs
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -248,6 +249,7 @@ def _running(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        server_logs.keep(Path(argv[0]).name, log_path)
 
 
 def _wait_serving(

@@ -19,6 +19,7 @@ from minio import Minio
 
 from portal.db.engine import bind_engine, close_engine, open_engine, postgres_engine
 from tests.servers import free_port, wait_until
+from tests.servers.logs import PORTAL_LOG, server_logs
 from tests.servers.s3 import S3Endpoint
 
 PORTAL = str(Path(sys.executable).parent / "portal")
@@ -33,6 +34,8 @@ class LivePortal:
     bucket: str
     minio: Minio
     data_dir: Path
+    environ: dict[str, str]
+    """The server's environment: what a ``portal`` admin command needs to act on it."""
 
     def auth(self, user: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[user]}"}
@@ -44,6 +47,16 @@ class LivePortal:
                 bucket_name=self.bucket, prefix=prefix, recursive=True
             )
         ]
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``portal ARGS`` against this server's database, as its operator would."""
+        return subprocess.run(
+            [PORTAL, *args], env=self.environ, capture_output=True, text=True, check=False
+        )
+
+    @property
+    def server_log(self) -> Path:
+        return self.data_dir / "server.log"
 
     @asynccontextmanager
     async def database(self) -> AsyncIterator[None]:
@@ -81,7 +94,8 @@ def live_portal(
             "PORTAL_S3_SECRET_KEY": minio.secret_key,
             "PORTAL_S3_BUCKET": bucket,
             "PORTAL_S3_SECURE": "false",
-            "PORTAL_LOG_LEVEL": "warning",
+            # info, so the access log is on: the log scan must see every URL (issue #9).
+            "PORTAL_LOG_LEVEL": "info",
         }
     )
     environ.update(settings)
@@ -117,6 +131,7 @@ def live_portal(
                 secure=False,
             ),
             data_dir=data_dir,
+            environ=environ,
         )
     finally:
         server.send_signal(signal.SIGINT)
@@ -129,6 +144,7 @@ def live_portal(
             capture_output=True,
             check=False,
         )
+        server_logs.keep(PORTAL_LOG, log_path)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

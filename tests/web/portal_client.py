@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 
+from tests.servers.logs import SECRET_MARKER
+
 AANMELDING_METADATA: dict[str, Any] = {
     "phase": "aanmelding",
     "purposes": ["screening"],
@@ -19,7 +21,8 @@ AANMELDING_METADATA: dict[str, Any] = {
 
 PHASES = ["aanmelding", "triage", "rto", "afschaling"]
 
-JUSTIFICATION = "nodig voor de screening van deze aanmelding"
+# Marked, so the end-of-session scan of the server logs finds it if it leaks there.
+JUSTIFICATION = f"{SECRET_MARKER}nodig voor de screening van deze aanmelding"
 
 PDF_HEAD = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
 
