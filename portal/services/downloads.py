@@ -8,6 +8,7 @@ in full, or cut off) is recorded after it, and a failed integrity check cuts the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -23,7 +24,7 @@ from crypto import (
     open_ciphertext_for_case,
     open_plaintext_for_case,
 )
-from portal.adapters.channels import OutboundChannel
+from portal.adapters.channels import ChannelClosed, OutboundChannel
 from portal.db import case_keys as case_keys_db
 from portal.db import consents as consents_db
 from portal.domain import access
@@ -217,7 +218,10 @@ async def stream_download(
         except BaseException as exc:
             channel.fail(exc)
             raise
-        channel.finish()
+        # Decrypted and checked in full. A reader that has taken every byte and gone away
+        # already (the client closed at Content-Length) no longer needs to hear the end.
+        with contextlib.suppress(ChannelClosed):
+            channel.finish()
 
     return Download(
         document=document,
@@ -265,17 +269,20 @@ async def _stream(
 ) -> AsyncIterator[bytes]:
     worker = asyncio.get_running_loop().run_in_executor(transfers, work)
     complete = (Action.DOCUMENT_DOWNLOAD_COMPLETE, Outcome.SUCCESS, "delivered in full")
-    outcome: tuple[Action, Outcome, str] = (
+    went_away = (
         Action.DOCUMENT_DOWNLOAD_FAILED,
         Outcome.FAILURE,
         "the client went away before the end",
     )
+    outcome = went_away
     sent = 0
     try:
         async for chunk in channel.chunks():
-            yield chunk
-            # Resumed: the server has taken this chunk from us and sent it on.
+            # Counted when handed to the server, which writes it to the connection before
+            # it waits: a client that closes once it has every byte (curl does, at
+            # Content-Length) makes the server cancel us inside that wait.
             sent += len(chunk)
+            yield chunk
         await worker
         outcome = complete
     except CryptoError as exc:
@@ -288,17 +295,46 @@ async def _stream(
         outcome = (Action.DOCUMENT_DOWNLOAD_FAILED, Outcome.FAILURE, f"object store: {exc}")
         raise
     finally:
+        # A client that has every byte it was promised (Content-Length) may close the
+        # connection before gpg has confirmed the integrity check: then the worker is let
+        # finish that check, and if it holds, the download was delivered in full all the
+        # same. Otherwise the worker is told to stop at once. The server cancels every wait
+        # of a request whose client went away, so the ending runs in a task of its own.
+        handed_over = expected_size is not None and sent == expected_size
+        if not handed_over:
+            channel.abandon()
+        ending = _conclude(
+            worker,
+            channel,
+            permit,
+            outcome=complete if handed_over and outcome is went_away else outcome,
+            audit=audit,
+            clock=clock,
+        )
+        await asyncio.shield(asyncio.ensure_future(ending))
+
+
+async def _conclude(
+    worker: asyncio.Future[None],
+    channel: OutboundChannel,
+    permit: AuditEntry,
+    *,
+    outcome: tuple[Action, Outcome, str],
+    audit: AuditLog,
+    clock: Clock,
+) -> None:
+    """Wait for the worker, then record how the download ended (never raises)."""
+    try:
+        await worker
+    except BaseException:  # noqa: BLE001 - how the download broke is said by ``outcome``
+        if outcome[0] is Action.DOCUMENT_DOWNLOAD_COMPLETE:
+            outcome = (
+                Action.DOCUMENT_DOWNLOAD_FAILED,
+                Outcome.FAILURE,
+                "the integrity check did not complete after the last byte",
+            )
+    finally:
         channel.abandon()
-        try:
-            await worker
-        except BaseException:  # noqa: BLE001, S110 - the outcome above already says how it ended
-            pass
-        else:
-            # A client that has every byte it was promised (Content-Length) may close the
-            # connection before gpg has confirmed the integrity check; once it has, the
-            # download was delivered in full all the same.
-            if expected_size is not None and sent == expected_size:
-                outcome = complete
-        action, result, reason = outcome
-        # The disclosure itself is on record already; finish() logs a lost ending loudly.
-        await asyncio.shield(audit.finish(permit, action, result, reason, at=clock()))
+    action, result, reason = outcome
+    # The disclosure itself is on record already; finish() logs a lost ending loudly.
+    await audit.finish(permit, action, result, reason, at=clock())

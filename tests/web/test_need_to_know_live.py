@@ -182,14 +182,25 @@ async def test_art9_6_provider_colleague_and_fg_see_nothing_of_the_case(
         api.case(case_id, user=outsider),
         api.case_documents(case_id, user=outsider),
         api.http.get(f"/api/v1/cases/{case_id}/grants", headers=api.auth(outsider)),
-        api.document(report, user=outsider),
-        api.download(
-            report, user=outsider, purpose="toestandsbeeld", justification=secret(outsider)
-        ),
     ]
     assert [answer.status_code for answer in answers] == [NOT_FOUND] * len(answers)
     for answer in answers:
         assert "proces-verbaal-4471" not in answer.text
+    download = api.download(
+        report, user=outsider, purpose="toestandsbeeld", justification=secret(outsider)
+    )
+    metadata = api.document(report, user=outsider)
+    if outsider == "jan":
+        # Art. 2.1, 3.5c: a partner of the providing partij stays controller of its document
+        # and sees that one document's metadata (to re-approve it, decide its further use),
+        # but reading its contents needs a part in the case.
+        assert metadata.status_code == 200
+        assert download.status_code == 403
+        assert "part in the case" in download.json()["detail"]
+    else:
+        # Art. 24.4: the FG supervises; it is no controller and reads nothing of the case.
+        assert [metadata.status_code, download.status_code] == [NOT_FOUND, NOT_FOUND]
+        assert "proces-verbaal-4471" not in metadata.text + download.text
     assert await refusals(live, after=before, actor=outsider, case_id=case_id)
     assert await refusals(live, after=before, actor=outsider, document_id=report)
 
