@@ -19,9 +19,10 @@ from uuid import UUID
 import msgspec
 
 from portal.domain.cases import ClosingReason, Phase, Purpose
-from portal.domain.documents import DataCategory, Document, LegalBasis
+from portal.domain.documents import DataCategory, Document, DocumentId, LegalBasis
 from portal.domain.grants import GrantEnd
 from portal.domain.partijen import PartijKind, PartijStatus, Role
+from portal.services.case_phases import HandoverRequest
 from portal.services.cases import CaseEntry
 from portal.services.grants import GrantView
 from portal.services.me import Me
@@ -126,6 +127,12 @@ class HandoverIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     casusregisseur: str
     """Username of the casusregisseur who receives the documents (Bijlage 2, overdracht)."""
     documents: list[UUID]
+
+    def request(self) -> HandoverRequest:
+        return HandoverRequest(
+            casusregisseur=self.casusregisseur,
+            documents=frozenset(DocumentId(d) for d in self.documents),
+        )
 
 
 class PhaseChangeIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

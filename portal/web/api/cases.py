@@ -9,10 +9,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from portal.domain.documents import DocumentId
 from portal.services import case_phases, cases
 from portal.services.audit import RequestContext
-from portal.services.case_phases import HandoverRequest
 from portal.web.schemas import AssignmentIn, CaseIn, CaseOut, CloseIn, PhaseChangeIn, case_out
 from portal.web.state import PortalDeps
 
@@ -63,19 +61,13 @@ async def change_phase(
     data: JSONBody[PhaseChangeIn],
     deps: NamedDependency[PortalDeps],
 ) -> CaseOut:
-    handover = data.handover
     entry = await case_phases.change_phase(
         context,
         case_id=case_id,
         to=data.to,
         reason=data.reason,
         decided_at=data.decided_at,
-        handover=HandoverRequest(
-            casusregisseur=handover.casusregisseur,
-            documents=frozenset(DocumentId(d) for d in handover.documents),
-        )
-        if handover
-        else None,
+        handover=data.handover.request() if data.handover else None,
         handover_days=deps.handover_days,
         audit=deps.audit,
         clock=deps.clock,
