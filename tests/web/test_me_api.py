@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from portal.db import partijen as partijen_db
 from portal.db.tables import AuditEvent
 from tests.web.portal_client import PortalClient, pdf_bytes
 
@@ -127,3 +128,19 @@ async def test_a_key_registered_through_the_api_is_used_by_delivery_pgp(
         input=response.content, capture_output=True, check=True,
     )  # fmt: skip
     assert decrypted.stdout == content
+
+
+async def test_a_registered_key_that_cannot_encrypt_is_refused_409_before_any_permit(
+    portal: PortalClient,
+) -> None:
+    case_id = await portal.create_case("ZVH-ME-5", reported_by="Gemeente Venlo", aanmelder="carol")
+    doc = (await portal.upload(case_id, pdf_bytes(), user="carol")).json()["id"]
+    alice = await partijen_db.user_by_username("alice")
+    assert alice is not None
+    # A key that slipped past registration (set in the database directly) cannot encrypt.
+    await partijen_db.set_user_public_key(user_id=alice.id, armored=SIGN_ONLY)
+    response = await portal.download(doc, user="alice", justification=None, delivery="pgp")
+    assert response.status_code == 409, response.text
+    assert "cannot be encrypted to" in response.json()["detail"]
+    assert await AuditEvent.count().where(AuditEvent.action == "document:download") == 0
+    assert await AuditEvent.count().where(AuditEvent.action == "document:download:denied") == 1
