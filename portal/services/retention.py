@@ -93,8 +93,9 @@ async def sweep(
             )
             if destruction is not None:
                 done.append(destruction)
-        if done:
-            await retention_db.clear_deleted_rows()
+        # Every real run, not only one that destroyed something: a run killed after its
+        # rows were erased left them on disk, and the next run has nothing else to redo.
+        await retention_db.clear_deleted_rows()
     return SweepResult(plan=steps, done=done)
 
 
