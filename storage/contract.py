@@ -50,8 +50,12 @@ class ObjectStore(Protocol):
         """Size and modification time of the object, or :class:`ObjectNotFound`."""
         ...
 
-    def delete(self, key: str) -> None:
-        """Destroy the object, every stored version of it included. Missing keys are fine."""
+    def delete(self, key: str) -> int:
+        """Destroy the object, every stored version of it included. Missing keys are fine.
+
+        Returns how many stored versions were removed (delete markers included): 0 for a
+        missing key, 1 for a store without versioning.
+        """
         ...
 
     def list(self, prefix: str) -> Iterator[ObjectInfo]:

@@ -93,16 +93,17 @@ class LocalObjectStore:
             raise ObjectNotFound(key)
         return _info(key, result)
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str) -> int:
         path = self._path(key)
         try:
             path.unlink()
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-            return
+            return 0
         except OSError as exc:
             raise _translate(exc, key, "delete") from exc
         # Deletion is destruction of a document: make it survive a crash too.
         _sync_directory(path.parent, key)
+        return 1
 
     def list(self, prefix: str) -> Iterator[ObjectInfo]:
         validate_prefix(prefix)

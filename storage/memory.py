@@ -56,10 +56,10 @@ class MemoryObjectStore:
     def stat(self, key: str) -> ObjectInfo:
         return _info(key, self._get(key))
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str) -> int:
         validate_key(key)
         with self._lock:
-            self._objects.pop(key, None)
+            return 0 if self._objects.pop(key, None) is None else 1
 
     def list(self, prefix: str) -> Iterator[ObjectInfo]:
         validate_prefix(prefix)

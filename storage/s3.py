@@ -290,7 +290,7 @@ class S3ObjectStore:
         validate_key(key)
         return self._stat(key, version_id=None)
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str) -> int:
         validate_key(key)
         with self._boundary(action="delete", key=key):
             # Non-recursive: the listing of "a" then stops at "a/" instead of walking
@@ -306,6 +306,7 @@ class S3ObjectStore:
                 self._client.remove_object(
                     bucket_name=self._bucket, object_name=key, version_id=item.version_id
                 )
+        return len(versions)
 
     def list(self, prefix: str) -> Iterator[ObjectInfo]:
         validate_prefix(prefix)

@@ -2,14 +2,15 @@
 
 Every command calls the same use cases as the web API; none touches tables directly.
 Commands live by subject: :mod:`portal.cli.server` (serve, db, demo),
-:mod:`portal.cli.admin` (partij, user, token), :mod:`portal.cli.audit`.
+:mod:`portal.cli.admin` (partij, user, token), :mod:`portal.cli.audit`,
+:mod:`portal.cli.retention`.
 """
 
 from __future__ import annotations
 
 import click
 
-from portal.cli import admin, audit, server
+from portal.cli import admin, audit, retention, server
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,5 +31,6 @@ for command in (
     admin.user,
     admin.token,
     audit.audit,
+    retention.retention,
 ):
     main.add_command(command)

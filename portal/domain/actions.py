@@ -20,6 +20,8 @@ class Action(enum.StrEnum):
     CASE_PHASE_DENIED = "case:phase:denied"
     CASE_CLOSE = "case:close"
     CASE_CLOSE_DENIED = "case:close:denied"
+    CASE_DESTROY = "case:destroy"
+    """Art. 11.2c: the retention sweep destroyed a case's personal data, keys and objects."""
     CASE_ASSIGN = "case:assign"
     CASE_ASSIGN_DENIED = "case:assign:denied"
     HANDOVER_NAME = "handover:name"

@@ -206,6 +206,7 @@ ACTIVITY_OF: Final[dict[Action, ProcessingActivity]] = {
             Action.CASE_PHASE_DENIED,
             Action.CASE_CLOSE,
             Action.CASE_CLOSE_DENIED,
+            Action.CASE_DESTROY,
         ),
         ProcessingActivity.CASE_REGISTRATION,
     ),

@@ -144,21 +144,33 @@ class AuditLog:
             return
 
     async def by_operator(
-        self, action: Action, reason: str, *, operator: str, at: datetime
+        self,
+        action: Action,
+        reason: str,
+        *,
+        operator: str,
+        at: datetime,
+        case: Case | None = None,
+        ended_at: datetime | None = None,
     ) -> None:
         """Record a change an operator made on the command line (``portal user update``,
-        ``portal token revoke``, ...), where no portal account and no request stand behind
-        it: ``operator`` names the shell account. Raises ``AuditUnavailable`` (fail closed)."""
+        ``portal token revoke``, ``portal retention sweep``, ...), where no portal account
+        and no request stand behind it: ``operator`` names the shell account. A record about
+        a case carries its id, phase and subject pseudonym, as every case record does.
+        Raises ``AuditUnavailable`` (fail closed)."""
         await self.append(
             AuditEntry(
                 started_at=at,
-                ended_at=at,
+                ended_at=ended_at or at,
                 action=action,
                 outcome=Outcome.SUCCESS,
                 processing_activity=ACTIVITY_OF[action],
                 reason=reason,
                 actor_username=f"operator:{operator}",
                 actor_role="operator",
+                case_id=str(case.id) if case else None,
+                phase=str(case.phase) if case else None,
+                data_subject_ref=self.pseudonym_of_case(str(case.id)) if case else None,
             )
         )
 

@@ -46,6 +46,8 @@ COMMANDS = [
     ["audit", "checkpoint"],
     ["audit", "export-checkpoint"],
     ["audit", "verify"],
+    ["retention"],
+    ["retention", "sweep"],
 ]
 
 

@@ -31,6 +31,7 @@ COVERED_BY_LIVE_TESTS = {
     Action.USER_UPDATE: "tests/integration/test_cli.py portal user update",
     Action.TOKEN_REVOKE: "tests/integration/test_cli.py portal token revoke",
     Action.PARTIJ_REGISTER_KEY: "tests/integration/test_cli.py portal partij set-key",
+    Action.CASE_DESTROY: "tests/web/test_retention_live.py portal retention sweep",
 }
 
 

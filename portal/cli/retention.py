@@ -1,0 +1,70 @@
+"""Retention from a shell: the sweep that destroys what art. 11.2c says is due."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from portal.cli.running import operator, run_with_adapters
+from portal.services.clock import system_clock
+
+if TYPE_CHECKING:
+    from portal.app import Adapters
+    from portal.services.retention import SweepResult
+
+
+@click.group()
+def retention() -> None:
+    """Retention after afschaling (art. 11.2): destroy what is due."""
+
+
+@retention.command("sweep")
+@click.option(
+    "--now",
+    "now_text",
+    default=None,
+    help="The moment to sweep for, ISO 8601 with a time zone (default: the clock's now).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
+def retention_sweep(now_text: str | None, dry_run: bool) -> None:
+    """Bring every case to where its timeline says: destroy those 12 months past decision.
+
+    Safe to run from several processes at once, and after an interrupted run: the next
+    run finishes any destruction that was begun.
+    """
+    from portal.services.retention import sweep
+
+    now = _moment(now_text) if now_text else system_clock()
+
+    async def run(adapters: Adapters) -> SweepResult:
+        return await sweep(
+            now=now,
+            dry_run=dry_run,
+            store=adapters.object_store,
+            keys=adapters.case_keys,
+            audit=adapters.audit,
+            operator=operator(),
+        )
+
+    result = run_with_adapters(run)
+    if not result.plan:
+        click.echo(f"nothing due at {now.isoformat()}")
+        return
+    if dry_run:
+        for step in result.plan:
+            click.echo(f"would destroy case {step.case_id}: {step.reason}")
+        return
+    for destruction in result.done:
+        click.echo(f"destroyed case {destruction.case_id}: {destruction.describe()}")
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"not an ISO 8601 time: {text!r}", param_hint="--now") from exc
+    if moment.tzinfo is None:
+        raise click.BadParameter("give a time zone, e.g. 2027-03-01T00:00:00Z", param_hint="--now")
+    return moment

@@ -1,0 +1,177 @@
+"""The retention sweep on the portal as deployed (issue #10): PostgreSQL, versioned MinIO.
+
+A case through +12 months after afschaling is destroyed (art. 11.2c): every object version
+gone, its key row gone so a copy of the ciphertext taken before is useless (crypto-
+shredding), its personal data gone from the database, and the audit chain still intact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from minio.commonconfig import ENABLED
+from minio.versioningconfig import VersioningConfig
+
+from crypto import CaseKeyMaterial, CaseKeys, DecryptionFailed, GnuPGHome, MasterKey
+from portal.domain.retention import add_months
+from tests.servers.postgres import PostgresServer
+from tests.servers.s3 import S3Endpoint
+from tests.web.live import LivePortal, live_portal
+from tests.web.live_api import POLICE_REPORT, LiveApi, audit_records
+from tests.web.portal_client import PDF_HEAD
+
+
+@pytest.fixture(scope="module")
+def live(postgres: PostgresServer, minio_endpoint: S3Endpoint) -> Iterator[LivePortal]:
+    url = postgres.create_database(f"ret_{int(time.time() * 1000) % 10**9}")
+    with live_portal(database_url=url, minio=minio_endpoint) as portal:
+        # Production buckets keep versions: destruction must remove every one of them.
+        portal.minio.set_bucket_versioning(
+            bucket_name=portal.bucket, config=VersioningConfig(status=ENABLED)
+        )
+        yield portal
+
+
+@pytest.fixture(scope="module")
+def api(live: LivePortal) -> Iterator[LiveApi]:
+    with httpx.Client(base_url=live.base_url, timeout=120) as http:
+        yield LiveApi(live=live, http=http)
+
+
+def _versions(live: LivePortal, prefix: str) -> list[str]:
+    return [
+        f"{item.object_name}@{item.version_id}"
+        for item in live.minio.list_objects(
+            bucket_name=live.bucket, prefix=prefix, recursive=True, include_version=True
+        )
+    ]
+
+
+def _ciphertext(live: LivePortal, key: str) -> bytes:
+    response = live.minio.get_object(bucket_name=live.bucket, object_name=key)
+    try:
+        return bytes(response.read())
+    finally:
+        response.close()
+        response.release_conn()
+
+
+def _opens_in_a_fresh_home(api: LiveApi, case_id: str, ciphertext: bytes) -> bool:
+    """Whether ``ciphertext`` decrypts with all the portal still holds: the master key and
+    the database, in a GnuPG home that never saw the case (as on a restored machine)."""
+    live = api.live
+    material = api.psql(
+        "SELECT fingerprint || '|' || public_key || '|' || protected_secret_key "
+        "FROM case_key WHERE casus = :'id';\n",
+        id=case_id,
+    )
+    if not material:
+        return False
+    fingerprint, public_key, protected = material.split("|")
+    master = MasterKey.load(live.data_dir / "master.key")
+    home = Path(tempfile.mkdtemp(prefix="r", dir="/tmp"))
+    try:
+        keys = CaseKeys(GnuPGHome(home))
+        out = io.BytesIO()
+        try:
+            keys.decrypt_for_case(
+                CaseKeyMaterial(
+                    fingerprint=fingerprint, public_key=public_key, protected_secret_key=protected
+                ),
+                master.secret_for_case(case_id),
+                io.BytesIO(ciphertext),
+                out.write,
+            )
+        except DecryptionFailed:
+            return False
+        return out.getvalue().startswith(PDF_HEAD)
+    finally:
+        subprocess.run(
+            ["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"],
+            capture_output=True,
+            check=False,
+        )
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def test_art11_2c_a_case_past_12_months_is_destroyed_for_good(api: LiveApi) -> None:
+    live = api.live
+    case = api.register_case(reported_by="Gemeente Venlo", aanmelder="carol")
+    case_id = str(case["id"])
+    api.move_through(case_id, "triage")
+    api.granted(case_id, "dave")
+    api.move_through(case_id, "rto")
+    document_id = api.uploaded(case_id, user="dave", metadata=POLICE_REPORT, file_name="pv.pdf")
+    decided = datetime.now(UTC)
+    moved = api.move(case_id, "afschaling", decided_at=decided)
+    assert moved.status_code in {200, 201}, moved.text
+    prefix = f"cases/{case_id}/"
+    key = f"{prefix}{document_id}.pgp"
+    copy = _ciphertext(live, key)
+    # A second version of the object: destruction must not leave the older one behind.
+    live.minio.put_object(
+        bucket_name=live.bucket, object_name=key, data=io.BytesIO(copy), length=len(copy)
+    )
+    assert len(_versions(live, prefix)) == 2
+    # The check after the sweep means something: before it, the copy opens.
+    assert _opens_in_a_fresh_home(api, case_id, copy)
+    due = add_months(decided, 12)
+
+    early = live.cli("retention", "sweep", "--now", (due - timedelta(seconds=1)).isoformat())
+    assert early.returncode == 0, early.stderr
+    assert case_id not in early.stdout
+
+    dry = live.cli("retention", "sweep", "--now", due.isoformat(), "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert f"would destroy case {case_id}" in dry.stdout
+    assert len(_versions(live, prefix)) == 2, "a dry run changes nothing"
+    assert api.psql("SELECT count(*) FROM document WHERE casus = :'id';\n", id=case_id) == "1"
+
+    swept = live.cli("retention", "sweep", "--now", due.isoformat())
+    assert swept.returncode == 0, swept.stderr
+    assert f"destroyed case {case_id}: objects 1, versions 2" in swept.stdout
+
+    assert _versions(live, prefix) == []
+    for table, column in (
+        ("case_key", "casus"),
+        ("document", "casus"),
+        ("access_grant", "casus"),
+        ("case_handover", "casus"),
+    ):
+        counted = api.psql(
+            f"SELECT count(*) FROM {table} WHERE {column} = :'id';\n",  # noqa: S608 - our own names
+            id=case_id,
+        )
+        assert counted == "0", table
+    tombstone = api.psql(
+        "SELECT reference || '|' || coalesce(aanmelder::text, '-') || '|' || "
+        "(destroyed_at IS NOT NULL)::text FROM casus WHERE id = :'id';\n",
+        id=case_id,
+    )
+    assert tombstone == f"vernietigd-{case_id}|-|true"
+    assert case["reference"] not in api.psql("SELECT string_agg(reference, ',') FROM casus;\n")
+    # Crypto-shredding: the copy taken before opens with nothing the portal still holds.
+    assert not _opens_in_a_fresh_home(api, case_id, copy)
+    assert api.case(case_id, user="alice").status_code in {403, 404}
+
+    records = asyncio.run(audit_records(live, action="case:destroy", case_id=case_id))
+    assert len(records) == 1
+    assert "versions 2" in records[0]["reason"]
+    assert case["reference"] not in records[0]["reason"]
+    assert "pv.pdf" not in records[0]["reason"]
+
+    again = live.cli("retention", "sweep", "--now", (due + timedelta(days=1)).isoformat())
+    assert again.returncode == 0, again.stderr
+    assert case_id not in again.stdout
+    verified = live.cli("audit", "verify")
+    assert verified.returncode == 0, verified.stderr
