@@ -20,6 +20,7 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ASGIApp
 from piccolo.engine.base import Engine
 
@@ -52,7 +53,11 @@ from portal.web.api import grants as api_grants
 from portal.web.api import me as api_me
 from portal.web.api import partijen as api_partijen
 from portal.web.auth import TokenAuthentication, request_context
-from portal.web.errors import service_error_response
+from portal.web.errors import (
+    internal_error_response,
+    service_error_response,
+    too_deeply_nested_response,
+)
 from portal.web.state import PortalDeps
 from storage import LocalObjectStore, ObjectStore, S3ObjectStore
 
@@ -230,7 +235,11 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
             "deps": Provide(lambda: deps, use_cache=True, sync_to_thread=False),
             "context": Provide(request_context, sync_to_thread=False),
         },
-        exception_handlers={ServiceError: service_error_response},
+        exception_handlers={
+            ServiceError: service_error_response,
+            RecursionError: too_deeply_nested_response,
+            HTTP_500_INTERNAL_SERVER_ERROR: internal_error_response,
+        },
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="RTO portal",
