@@ -58,6 +58,7 @@ from portal.web.errors import (
     service_error_response,
     too_deeply_nested_response,
 )
+from portal.web.limits import HeaderLimit
 from portal.web.state import PortalDeps
 from storage import LocalObjectStore, ObjectStore, S3ObjectStore
 
@@ -254,8 +255,9 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
 def app_from_environment() -> ASGIApp:
     """Entry point for uvicorn's factory mode: each worker process builds its own app.
 
-    Wrapped in the portal's own access log; ``portal serve`` turns uvicorn's off, because it
-    prints query strings (see ``portal.web.access_log``).
+    Wrapped in the header limit (``portal.web.limits``), then in the portal's own access
+    log; ``portal serve`` turns uvicorn's off, because it prints query strings (see
+    ``portal.web.access_log``).
     """
     from portal.settings import load_settings
 
@@ -264,4 +266,4 @@ def app_from_environment() -> ASGIApp:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    return AccessLog(create_app(settings))
+    return AccessLog(HeaderLimit(create_app(settings), max_header_bytes=settings.max_header_bytes))

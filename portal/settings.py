@@ -68,6 +68,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Art. 13.3: a VOG older than this many days is no screening (``PORTAL_VOG_MAX_AGE_DAYS``);
     None: any VOG on record counts."""
 
+    max_header_bytes: int = 8192
+    """The largest request header line, name and value (``PORTAL_MAX_HEADER_BYTES``); all
+    headers together may be four times that. Larger requests get 431."""
+
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "portal.sqlite3"
@@ -189,6 +193,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         handover_days=_integer(env_vars, "PORTAL_HANDOVER_DAYS", default=14),
         vog_max_age_days=_optional_integer(env_vars, "PORTAL_VOG_MAX_AGE_DAYS"),
+        max_header_bytes=_integer(env_vars, "PORTAL_MAX_HEADER_BYTES", default=8192),
     )
     if settings.database_url is not None and not settings.database_url.startswith(
         ("postgres://", "postgresql://")
