@@ -36,6 +36,7 @@ from portal.db.engine import (
     postgres_engine,
     sqlite_engine,
 )
+from portal.domain.login_throttle import ThrottlePolicy
 from portal.services.audit import PSEUDONYM_KEY_PURPOSE, AuditLog
 from portal.services.audit_chain import AuditSigner, checkpoint_periodically
 from portal.services.cases import CaseKeyring
@@ -58,6 +59,7 @@ from portal.web.errors import (
     service_error_response,
     too_deeply_nested_response,
 )
+from portal.web.forwarded import TrustedProxies
 from portal.web.limits import HeaderLimit
 from portal.web.state import PortalDeps
 from storage import LocalObjectStore, ObjectStore, S3ObjectStore
@@ -187,6 +189,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
         signer=adapters.signer,
         audit=adapters.audit,
         handover_days=settings.handover_days,
+        trusted_proxies=TrustedProxies(settings.trusted_proxies),
     )
 
     @asynccontextmanager
@@ -229,6 +232,13 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
                 audit=adapters.audit,
                 clock=clock,
                 exclude=["^/health/", "^/schema"],
+                throttle=ThrottlePolicy(
+                    window_seconds=settings.login_failure_window_seconds,
+                    recorded_per_window=settings.login_failures_recorded,
+                    block_after=settings.login_failures_block_after,
+                    block_seconds=settings.login_block_seconds,
+                ),
+                trusted_proxies=deps.trusted_proxies,
                 vog_max_age_days=settings.vog_max_age_days,
             )
         ],

@@ -11,6 +11,7 @@ from portal.services.audit_chain import AuditSigner
 from portal.services.cases import CaseKeyring
 from portal.services.clock import Clock
 from portal.services.vault import Vault
+from portal.web.forwarded import NO_PROXIES, TrustedProxies
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,3 +24,5 @@ class PortalDeps:
     audit: AuditLog
     handover_days: int
     """The hand-over window at afschaling, in days (``PORTAL_HANDOVER_DAYS``)."""
+    trusted_proxies: TrustedProxies = NO_PROXIES
+    """Whose ``X-Forwarded-*`` headers are believed (``portal.web.forwarded``)."""

@@ -6,13 +6,25 @@ The cast: Alice the procesregisseur, Erin the manager who reads the audit log.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar import get
+from litestar.enums import ScopeType
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from litestar.testing import create_test_client
+from litestar.testing import AsyncTestClient, create_test_client
+from litestar.types import ASGIApp, Receive, Scope, Send
 
+from portal.app import create_app
+from portal.db.tables import AuditEvent
+from portal.domain.actions import Action
+from portal.services.demo import load_demo
+from portal.settings import load_settings
 from portal.web.errors import internal_error_response
+from tests.web.conftest import MovableClock
 from tests.web.portal_client import PortalClient
 
 BEYOND_64_BITS = "99999999999999999999999"
@@ -86,3 +98,110 @@ def test_an_unexpected_error_shows_a_trace_id_and_never_its_own_text() -> None:
     [record] = kept.records
     assert "a" * 32 in record.getMessage()
     assert record.exc_info
+
+
+# --- refused tokens: recorded, counted, summarised, blocked --------------------------------
+
+PROXY = "10.0.0.1"
+MALLORY = "203.0.113.7"
+ALICE_AT_HOME = "198.51.100.20"
+
+
+class Peer:
+    """The app as reached through a network: each request's ``X-Test-Peer`` header sets
+    the address the connection comes from (the in-process client has none of its own)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP:
+            peer = dict(scope["headers"]).get(b"x-test-peer", b"192.0.2.1").decode()
+            scope["client"] = (peer, 40000)
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture
+async def behind_proxy(data_dir: Path, clock: MovableClock) -> AsyncIterator[PortalClient]:
+    """The portal behind a reverse proxy at 10.0.0.1, which it trusts."""
+    settings = load_settings(
+        {"PORTAL_DATA_DIR": str(data_dir), "PORTAL_TRUSTED_PROXIES": f"{PROXY}/32"}
+    )
+    async with AsyncTestClient(app=Peer(create_app(settings, clock=clock)), timeout=60) as http:
+        demo = await load_demo(clock=clock)
+        yield PortalClient(
+            http=http, tokens={login.username: login.token for login in demo.logins}, partij_ids={}
+        )
+
+
+def via_proxy(client_address: str) -> dict[str, str]:
+    return {"X-Test-Peer": PROXY, "X-Forwarded-For": client_address}
+
+
+async def _refusals_recorded(client_address: str) -> list[dict[str, Any]]:
+    return list(
+        await AuditEvent.select()
+        .where(
+            (AuditEvent.action == Action.AUTH_LOGIN_FAILED)
+            & (AuditEvent.client_address == client_address)
+        )
+        .order_by(AuditEvent.seq)
+    )
+
+
+def _counted(record: dict[str, Any]) -> int:
+    match = re.match(r"(\d+) more refused API tokens", record["reason"])
+    return int(match.group(1)) if match else 1
+
+
+async def test_100_bad_tokens_from_one_address_leave_a_handful_of_records_that_add_up(
+    behind_proxy: PortalClient, clock: MovableClock
+) -> None:
+    portal = behind_proxy
+    answers = [
+        await portal.http.get(
+            "/api/v1/me",
+            headers={**via_proxy(MALLORY), "Authorization": f"Bearer guess-{n}"},
+        )
+        for n in range(100)
+    ]
+    assert [a.status_code for a in answers] == [401] * 20 + [429] * 80
+    assert int(answers[-1].headers["Retry-After"]) == 300
+    assert len(await _refusals_recorded(MALLORY)) == 5
+
+    # Blocked means the token is not even looked up: Alice's own token is refused from there.
+    blocked = await portal.http.get(
+        "/api/v1/me", headers={**via_proxy(MALLORY), **portal.auth("alice")}
+    )
+    assert blocked.status_code == 429
+    # Alice at home is another address: she gets in.
+    served = await portal.http.get(
+        "/api/v1/me", headers={**via_proxy(ALICE_AT_HOME), **portal.auth("alice")}
+    )
+    assert served.status_code == 200, served.text
+
+    # The next refusal after the window writes the summary of the 96 only counted.
+    clock.advance(seconds=61)
+    later = await portal.http.get(
+        "/api/v1/me", headers={**via_proxy(MALLORY), "Authorization": "Bearer guess-again"}
+    )
+    assert later.status_code == 429
+    records = await _refusals_recorded(MALLORY)
+    assert len(records) == 5 + 1 + 1
+    assert sum(_counted(r) for r in records) == 100 + 1 + 1
+
+
+async def test_a_forwarded_address_is_believed_only_from_a_trusted_proxy(
+    behind_proxy: PortalClient,
+) -> None:
+    portal = behind_proxy
+    await portal.http.get(
+        "/api/v1/me",
+        headers={
+            "X-Test-Peer": "192.0.2.99",
+            "X-Forwarded-For": MALLORY,
+            "Authorization": "Bearer x",
+        },
+    )
+    assert await _refusals_recorded(MALLORY) == []
+    assert len(await _refusals_recorded("192.0.2.99")) == 1
