@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,7 +25,7 @@ from litestar.types import ASGIApp
 from piccolo.engine.base import Engine
 
 from crypto import CaseKeys, GnuPGHome, MasterKey, SigningKeys
-from portal.adapters.health import Probe
+from portal.adapters.health import CachedReadiness, Probe
 from portal.adapters.sniffing import sniff_media_type
 from portal.db.engine import (
     assert_schema_current,
@@ -170,11 +170,17 @@ def readiness_probes(adapters: Adapters) -> dict[str, Probe]:
     return {"database": database, "object_store": object_store, "gpg": gpg}
 
 
-def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    probes: Callable[[Adapters], Mapping[str, Probe]] = readiness_probes,
+) -> Litestar:
+    """The app; ``probes`` builds the readiness probes (tests count their calls)."""
     adapters = build_adapters(settings)
     deps = PortalDeps(
         clock=clock,
-        readiness_probes=readiness_probes(adapters),
+        readiness=CachedReadiness(probes(adapters)),
         keyring=CaseKeyring(keys=adapters.case_keys, master_key=adapters.master_key),
         vault=Vault(
             store=adapters.object_store,
@@ -190,6 +196,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
         audit=adapters.audit,
         handover_days=settings.handover_days,
         trusted_proxies=TrustedProxies(settings.trusted_proxies),
+        health_token=settings.health_token.value if settings.health_token else None,
     )
 
     @asynccontextmanager

@@ -18,7 +18,8 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.testing import AsyncTestClient, create_test_client
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from portal.app import create_app
+from portal.adapters.health import Probe
+from portal.app import Adapters, create_app, readiness_probes
 from portal.db.tables import AuditEvent
 from portal.domain.actions import Action
 from portal.services.demo import load_demo
@@ -205,3 +206,66 @@ async def test_a_forwarded_address_is_believed_only_from_a_trusted_proxy(
     )
     assert await _refusals_recorded(MALLORY) == []
     assert len(await _refusals_recorded("192.0.2.99")) == 1
+
+
+# --- /health/ready: cheap, and its details for the operator only ---------------------------
+
+HEALTH_TOKEN = "operator-health-token-7f3a"
+
+
+@pytest.fixture
+async def probed(
+    data_dir: Path, clock: MovableClock
+) -> AsyncIterator[tuple[AsyncTestClient[Any], list[str]]]:
+    """The portal with its real probes, each call of them noted by name."""
+    calls: list[str] = []
+
+    def counted(adapters: Adapters) -> dict[str, Probe]:
+        def noting(name: str, probe: Probe) -> Probe:
+            async def run() -> None:
+                calls.append(name)
+                await probe()
+
+            return run
+
+        return {name: noting(name, probe) for name, probe in readiness_probes(adapters).items()}
+
+    settings = load_settings(
+        {"PORTAL_DATA_DIR": str(data_dir), "PORTAL_HEALTH_TOKEN": HEALTH_TOKEN}
+    )
+    async with AsyncTestClient(app=create_app(settings, clock=clock, probes=counted)) as http:
+        yield http, calls
+
+
+async def test_20_readiness_calls_in_a_row_run_gpg_at_most_once(
+    probed: tuple[AsyncTestClient[Any], list[str]],
+) -> None:
+    http, calls = probed
+    answers = [await http.get("/health/ready") for _ in range(20)]
+    assert {a.status_code for a in answers} == {200}
+    assert calls.count("gpg") <= 1
+    assert calls.count("database") <= 1
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer wrong-token", f"Basic {HEALTH_TOKEN}", f"Bearer {HEALTH_TOKEN}x"],
+)
+async def test_readiness_details_are_hidden_without_the_operator_token(
+    probed: tuple[AsyncTestClient[Any], list[str]], authorization: str | None
+) -> None:
+    http, _ = probed
+    headers = {"Authorization": authorization} if authorization else {}
+    answer = await http.get("/health/ready", headers=headers)
+    assert answer.json() == {"ready": True}
+
+
+async def test_the_operator_token_shows_each_dependency(
+    probed: tuple[AsyncTestClient[Any], list[str]],
+) -> None:
+    http, _ = probed
+    answer = await http.get("/health/ready", headers={"Authorization": f"Bearer {HEALTH_TOKEN}"})
+    assert answer.json() == {
+        "ready": True,
+        "checks": {"database": "ok", "object_store": "ok", "gpg": "ok"},
+    }
