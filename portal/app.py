@@ -20,6 +20,7 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ASGIApp
 from piccolo.engine.base import Engine
@@ -61,6 +62,7 @@ from portal.web.errors import (
 )
 from portal.web.forwarded import TrustedProxies
 from portal.web.limits import HeaderLimit
+from portal.web.security_headers import add_security_headers
 from portal.web.state import PortalDeps
 from storage import LocalObjectStore, ObjectStore, S3ObjectStore
 
@@ -259,11 +261,15 @@ def create_app(
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_response,
         },
         lifespan=[lifespan],
+        before_send=[add_security_headers(deps.trusted_proxies)],
         openapi_config=OpenAPIConfig(
             title="RTO portal",
             version="0.1.0",
             description="Encrypted, consent-bound document exchange for Zorg- en Veiligheidshuizen",
             path="/schema",
+            # Only the JSON: Litestar's HTML pages (Swagger, ReDoc, Scalar...) load their
+            # scripts from a CDN, which the portal's CSP forbids and should not trust.
+            render_plugins=[JsonRenderPlugin()],
         ),
         debug=False,
     )

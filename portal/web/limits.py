@@ -24,6 +24,8 @@ from litestar.types import (
     Send,
 )
 
+from portal.web.security_headers import ALWAYS
+
 HEADER_LINES_ALLOWED = 4
 """All headers together may take this many times the limit of one (cookies, traces, ...)."""
 
@@ -62,6 +64,7 @@ class HeaderLimit:
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
                     (b"connection", b"close"),
+                    *((n.lower().encode(), v.encode()) for n, v in ALWAYS),
                 ],
             }
             await send(start)

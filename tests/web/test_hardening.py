@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from litestar import get
 from litestar.enums import ScopeType
@@ -26,7 +27,7 @@ from portal.services.demo import load_demo
 from portal.settings import load_settings
 from portal.web.errors import internal_error_response
 from tests.web.conftest import MovableClock
-from tests.web.portal_client import PortalClient
+from tests.web.portal_client import PortalClient, pdf_bytes
 
 BEYOND_64_BITS = "99999999999999999999999"
 
@@ -269,3 +270,77 @@ async def test_the_operator_token_shows_each_dependency(
         "ready": True,
         "checks": {"database": "ok", "object_store": "ok", "gpg": "ok"},
     }
+
+
+# --- security headers on every answer ------------------------------------------------------
+
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cache-control": "no-store",
+}
+
+
+def _security_headers(answer: httpx.Response) -> dict[str, str | None]:
+    return {name: answer.headers.get(name) for name in SECURITY_HEADERS}
+
+
+async def test_every_kind_of_answer_carries_the_security_headers(portal: PortalClient) -> None:
+    case_id = await portal.create_case("ZVH-2026-H001")
+    document = (await portal.upload(case_id, pdf_bytes())).json()
+    answers = {
+        "json": await portal.http.get("/api/v1/me", headers=portal.auth("alice")),
+        "404": await portal.http.get("/api/v1/no-such-thing", headers=portal.auth("alice")),
+        "401": await portal.http.get("/api/v1/me"),
+        "400": await portal.http.get(
+            "/api/v1/audit", params={"after": BEYOND_64_BITS}, headers=portal.auth("erin")
+        ),
+        "download": await portal.download(document["id"]),
+        "health": await portal.http.get("/health/ready"),
+        "schema": await portal.http.get("/schema/openapi.json"),
+    }
+    assert {kind: a.status_code for kind, a in answers.items()} == {
+        "json": 200,
+        "404": 404,
+        "401": 401,
+        "400": 400,
+        "download": 200,
+        "health": 200,
+        "schema": 200,
+    }
+    for kind, answer in answers.items():
+        assert _security_headers(answer) == SECURITY_HEADERS, kind
+        assert "strict-transport-security" not in answer.headers, kind
+
+
+async def test_the_schema_is_json_only_with_no_pages_that_load_scripts_from_a_cdn(
+    portal: PortalClient,
+) -> None:
+    assert (await portal.http.get("/schema/openapi.json")).json()["info"]["title"] == "RTO portal"
+    for page in ("/schema/swagger", "/schema/redoc", "/schema/elements", "/schema/rapidoc"):
+        assert (await portal.http.get(page)).status_code == 404, page
+    assert "<script" not in (await portal.http.get("/schema")).text
+
+
+@pytest.mark.parametrize(
+    ("headers", "hsts"),
+    [
+        pytest.param(
+            {"X-Test-Peer": PROXY, "X-Forwarded-Proto": "https"}, True, id="TLS at a trusted proxy"
+        ),
+        pytest.param({"X-Test-Peer": PROXY}, False, id="plain HTTP through the proxy"),
+        pytest.param(
+            {"X-Test-Peer": "192.0.2.99", "X-Forwarded-Proto": "https"},
+            False,
+            id="an untrusted caller saying https",
+        ),
+    ],
+)
+async def test_hsts_only_when_the_request_came_over_tls(
+    behind_proxy: PortalClient, headers: dict[str, str], hsts: bool
+) -> None:
+    answer = await behind_proxy.http.get("/health/live", headers=headers)
+    assert ("strict-transport-security" in answer.headers) is hsts
+    assert _security_headers(answer) == SECURITY_HEADERS

@@ -36,6 +36,8 @@ def test_an_oversized_header_is_refused_before_any_processing(
         answer = client.get("/api/v1/me", headers=headers)
     assert answer.status_code == 431, answer.text
     assert "larger than 8192 bytes" in answer.json()["detail"]
+    assert answer.headers["cache-control"] == "no-store"
+    assert answer.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
 
 
 def test_a_header_within_the_limit_is_served(live: LivePortal) -> None:
