@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
-from piccolo.columns import Column
 from piccolo.engine.postgres import PostgresEngine
 
 from portal.db.tables import LoginFailureWindow
@@ -33,39 +33,37 @@ async def failure_window(client_address: str) -> FailureWindow | None:
 
 
 @asynccontextmanager
-async def locked_failure_window(client_address: str) -> AsyncIterator[FailureWindow | None]:
+async def locked_failure_window(
+    client_address: str, *, now: datetime
+) -> AsyncIterator[FailureWindow]:
     """The address's window, read inside a write transaction that :func:`save_failure_window`
     joins: two app processes refusing the same address at once must not both count from
-    the same state (the row is locked on PostgreSQL; SQLite's transaction is immediate)."""
+    the same state. The row is made first (an empty window from ``now``, if there was
+    none), so that there is always a row to lock on PostgreSQL and two first refusals
+    cannot both insert; SQLite's immediate transaction serialises writers anyway."""
     async with write_transaction():
+        await LoginFailureWindow.insert(
+            LoginFailureWindow(
+                client_address=client_address, started_at=now, failures=0, unrecorded=0
+            )
+        ).on_conflict(target=LoginFailureWindow.client_address, action="DO NOTHING")
         query = LoginFailureWindow.select().where(
             LoginFailureWindow.client_address == client_address
         )
         if isinstance(LoginFailureWindow._meta.db, PostgresEngine):
             query = query.lock_rows("UPDATE")
         row = await query.first()
-        yield _window(row) if row else None
+        if row is None:  # pragma: no cover - made just above, in this transaction
+            raise LookupError(client_address)
+        yield _window(row)
 
 
 async def save_failure_window(client_address: str, window: FailureWindow) -> None:
-    values: dict[Column | str, Any] = {
-        LoginFailureWindow.started_at: window.started_at,
-        LoginFailureWindow.failures: window.failures,
-        LoginFailureWindow.unrecorded: window.unrecorded,
-        LoginFailureWindow.blocked_until: window.blocked_until,
-    }
-    updated = (
-        await LoginFailureWindow.update(values)
-        .where(LoginFailureWindow.client_address == client_address)
-        .returning(LoginFailureWindow.client_address)
-    )
-    if not updated:
-        await LoginFailureWindow.insert(
-            LoginFailureWindow(
-                client_address=client_address,
-                started_at=window.started_at,
-                failures=window.failures,
-                unrecorded=window.unrecorded,
-                blocked_until=window.blocked_until,
-            )
-        )
+    await LoginFailureWindow.update(
+        {
+            LoginFailureWindow.started_at: window.started_at,
+            LoginFailureWindow.failures: window.failures,
+            LoginFailureWindow.unrecorded: window.unrecorded,
+            LoginFailureWindow.blocked_until: window.blocked_until,
+        }
+    ).where(LoginFailureWindow.client_address == client_address)

@@ -37,7 +37,7 @@ async def refuse_token(
     """Count one refused token (or a request refused while blocked) and record what the
     rules say: this refusal, the summary of the address's previous window, or neither."""
     address = refused.client_address or UNKNOWN_ADDRESS
-    async with login_throttle_db.locked_failure_window(address) as window:
+    async with login_throttle_db.locked_failure_window(address, now=now) as window:
         refusal = refuse(window, now=now, policy=policy)
         await login_throttle_db.save_failure_window(address, refusal.window)
     if refusal.summary is not None:
