@@ -61,7 +61,7 @@ from portal.web.errors import (
     too_deeply_nested_response,
 )
 from portal.web.forwarded import TrustedProxies
-from portal.web.limits import HeaderLimit
+from portal.web.limits import HeaderLimit, NoNulCharacters
 from portal.web.security_headers import add_security_headers
 from portal.web.state import PortalDeps
 from storage import LocalObjectStore, ObjectStore, S3ObjectStore
@@ -236,6 +236,7 @@ def create_app(
             api_audit.router,
         ],
         middleware=[
+            NoNulCharacters(),
             DefineMiddleware(
                 TokenAuthentication,
                 audit=adapters.audit,
@@ -249,7 +250,7 @@ def create_app(
                 ),
                 trusted_proxies=deps.trusted_proxies,
                 vog_max_age_days=settings.vog_max_age_days,
-            )
+            ),
         ],
         dependencies={
             "deps": Provide(lambda: deps, use_cache=True, sync_to_thread=False),

@@ -1,4 +1,6 @@
-"""Request header limits, enforced before the app looks at a request.
+"""Limits on what a request may carry: header sizes, and NUL characters.
+
+Request header limits are enforced before the app looks at a request.
 
 uvicorn's httptools parser (what ``portal serve`` runs) accepts headers of any size, and
 everything behind it (routing, the token lookup, the audit record of a refused token)
@@ -14,12 +16,15 @@ from __future__ import annotations
 import json
 
 from litestar.enums import ScopeType
+from litestar.exceptions import ValidationException
+from litestar.middleware import ASGIMiddleware
 from litestar.status_codes import HTTP_431_REQUEST_HEADER_FIELDS_TOO_LARGE
 from litestar.types import (
     ASGIApp,
     HTTPResponseBodyEvent,
     HTTPResponseStartEvent,
     Receive,
+    ReceiveMessage,
     Scope,
     Send,
 )
@@ -76,3 +81,42 @@ class HeaderLimit:
             await send(end)
             return
         await self.app(scope, receive, send)
+
+
+NUL_IN_QUERY = (b"%00", b"\x00")
+NUL_IN_JSON = (b"\\u0000", b"\x00")
+NUL_REFUSED = "the request contains a NUL character, which no field of the portal accepts"
+
+
+def has_nul(data: bytes, needles: tuple[bytes, ...]) -> bool:
+    lowered = data.lower()
+    return any(needle in lowered for needle in needles)
+
+
+class NoNulCharacters(ASGIMiddleware):
+    """Litestar middleware, inside Litestar's error handling: a NUL in the query string or a
+    JSON body is a 400. PostgreSQL text cannot hold one, so it used to fail deep inside a
+    query (500) or, in a field that goes into the audit record, fail the record (503)."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if has_nul(scope.get("query_string", b""), NUL_IN_QUERY):
+            raise ValidationException(NUL_REFUSED)
+        content_type = dict(scope["headers"]).get(b"content-type", b"")
+        if not content_type.lower().startswith(b"application/json"):
+            await next_app(scope, receive, send)
+            return
+        tail = b""
+
+        async def receive_checked() -> ReceiveMessage:
+            nonlocal tail
+            message = await receive()
+            if message["type"] == "http.request":
+                chunk = tail + message.get("body", b"")
+                if has_nul(chunk, NUL_IN_JSON):
+                    raise ValidationException(NUL_REFUSED)
+                tail = chunk[-(len(NUL_IN_JSON[0]) - 1) :]
+            return message
+
+        await next_app(scope, receive_checked, send)

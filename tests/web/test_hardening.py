@@ -27,7 +27,7 @@ from portal.services.demo import load_demo
 from portal.settings import load_settings
 from portal.web.errors import internal_error_response
 from tests.web.conftest import MovableClock
-from tests.web.portal_client import PortalClient, pdf_bytes
+from tests.web.portal_client import AANMELDING_METADATA, PortalClient, pdf_bytes
 
 BEYOND_64_BITS = "99999999999999999999999"
 
@@ -75,6 +75,40 @@ class Kept(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/audit", {"user": "erin\x00"}),
+        ("/api/v1/audit", {"action": "case:create\x00"}),
+        ("/api/v1/audit/subjects", {"data_subject_id": "a\x00b"}),
+    ],
+)
+async def test_a_nul_character_in_a_query_is_a_bad_request(
+    portal: PortalClient, path: str, params: dict[str, str]
+) -> None:
+    answer = await portal.http.get(path, params=params, headers=portal.auth("erin"))
+    assert answer.status_code == 400, answer.text
+    assert "NUL character" in answer.json()["detail"]
+
+
+async def test_a_nul_character_in_a_json_body_or_upload_metadata_is_a_bad_request(
+    portal: PortalClient,
+) -> None:
+    case_id = await portal.create_case("ZVH-2026-H002")
+    body = await portal.http.post(
+        f"/api/v1/cases/{case_id}/procesregisseurs",
+        json={"user": "henk", "reason": "vervanging\x00"},
+        headers=portal.auth("alice"),
+    )
+    assert body.status_code == 400, body.text
+    assert "NUL character" in body.json()["detail"]
+    upload = await portal.upload(
+        case_id, pdf_bytes(), metadata={**AANMELDING_METADATA, "description": "x\x00"}
+    )
+    assert upload.status_code == 400, upload.text
+    assert "NUL character" in upload.json()["detail"]
 
 
 def test_an_unexpected_error_shows_a_trace_id_and_never_its_own_text() -> None:

@@ -87,3 +87,20 @@ async def test_refused_tokens_on_postgresql_are_counted_once_each_even_when_conc
     assert window is not None
     assert (window["failures"], window["unrecorded"]) == (26, 21)
     assert records == 5
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/audit", {"user": "a\x00b"}),
+        ("/api/v1/audit/subjects", {"data_subject_id": "a\x00"}),
+    ],
+)
+def test_a_nul_character_never_reaches_postgresql(
+    live: LivePortal, path: str, params: dict[str, str]
+) -> None:
+    """PostgreSQL text holds no NUL: it used to fail the query (500) or the audit record
+    of the request (503)."""
+    with httpx.Client(base_url=live.base_url, timeout=30) as client:
+        answer = client.get(path, params=params, headers=live.auth("erin"))
+    assert answer.status_code == 400, answer.text
