@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,11 +20,13 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ASGIApp
 from piccolo.engine.base import Engine
 
 from crypto import CaseKeys, GnuPGHome, MasterKey, SigningKeys
-from portal.adapters.health import Probe
+from portal.adapters.health import CachedReadiness, Probe
 from portal.adapters.sniffing import sniff_media_type
 from portal.db.engine import (
     assert_schema_current,
@@ -35,6 +37,7 @@ from portal.db.engine import (
     postgres_engine,
     sqlite_engine,
 )
+from portal.domain.login_throttle import ThrottlePolicy
 from portal.services.audit import PSEUDONYM_KEY_PURPOSE, AuditLog
 from portal.services.audit_chain import AuditSigner, checkpoint_periodically
 from portal.services.cases import CaseKeyring
@@ -52,7 +55,14 @@ from portal.web.api import grants as api_grants
 from portal.web.api import me as api_me
 from portal.web.api import partijen as api_partijen
 from portal.web.auth import TokenAuthentication, request_context
-from portal.web.errors import service_error_response
+from portal.web.errors import (
+    internal_error_response,
+    service_error_response,
+    too_deeply_nested_response,
+)
+from portal.web.forwarded import TrustedProxies
+from portal.web.limits import HeaderLimit, NoNulCharacters
+from portal.web.security_headers import add_security_headers
 from portal.web.state import PortalDeps
 from storage import LocalObjectStore, ObjectStore, S3ObjectStore
 
@@ -162,11 +172,17 @@ def readiness_probes(adapters: Adapters) -> dict[str, Probe]:
     return {"database": database, "object_store": object_store, "gpg": gpg}
 
 
-def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    probes: Callable[[Adapters], Mapping[str, Probe]] = readiness_probes,
+) -> Litestar:
+    """The app; ``probes`` builds the readiness probes (tests count their calls)."""
     adapters = build_adapters(settings)
     deps = PortalDeps(
         clock=clock,
-        readiness_probes=readiness_probes(adapters),
+        readiness=CachedReadiness(probes(adapters)),
         keyring=CaseKeyring(keys=adapters.case_keys, master_key=adapters.master_key),
         vault=Vault(
             store=adapters.object_store,
@@ -181,6 +197,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
         signer=adapters.signer,
         audit=adapters.audit,
         handover_days=settings.handover_days,
+        trusted_proxies=TrustedProxies(settings.trusted_proxies),
+        health_token=settings.health_token.value if settings.health_token else None,
     )
 
     @asynccontextmanager
@@ -218,25 +236,41 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
             api_audit.router,
         ],
         middleware=[
+            NoNulCharacters(),
             DefineMiddleware(
                 TokenAuthentication,
                 audit=adapters.audit,
                 clock=clock,
                 exclude=["^/health/", "^/schema"],
+                throttle=ThrottlePolicy(
+                    window_seconds=settings.login_failure_window_seconds,
+                    recorded_per_window=settings.login_failures_recorded,
+                    block_after=settings.login_failures_block_after,
+                    block_seconds=settings.login_block_seconds,
+                ),
+                trusted_proxies=deps.trusted_proxies,
                 vog_max_age_days=settings.vog_max_age_days,
-            )
+            ),
         ],
         dependencies={
             "deps": Provide(lambda: deps, use_cache=True, sync_to_thread=False),
             "context": Provide(request_context, sync_to_thread=False),
         },
-        exception_handlers={ServiceError: service_error_response},
+        exception_handlers={
+            ServiceError: service_error_response,
+            RecursionError: too_deeply_nested_response,
+            HTTP_500_INTERNAL_SERVER_ERROR: internal_error_response,
+        },
         lifespan=[lifespan],
+        before_send=[add_security_headers(deps.trusted_proxies)],
         openapi_config=OpenAPIConfig(
             title="RTO portal",
             version="0.1.0",
             description="Encrypted, consent-bound document exchange for Zorg- en Veiligheidshuizen",
             path="/schema",
+            # Only the JSON: Litestar's HTML pages (Swagger, ReDoc, Scalar...) load their
+            # scripts from a CDN, which the portal's CSP forbids and should not trust.
+            render_plugins=[JsonRenderPlugin()],
         ),
         debug=False,
     )
@@ -245,8 +279,9 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> Litestar:
 def app_from_environment() -> ASGIApp:
     """Entry point for uvicorn's factory mode: each worker process builds its own app.
 
-    Wrapped in the portal's own access log; ``portal serve`` turns uvicorn's off, because it
-    prints query strings (see ``portal.web.access_log``).
+    Wrapped in the header limit (``portal.web.limits``), then in the portal's own access
+    log; ``portal serve`` turns uvicorn's off, because it prints query strings (see
+    ``portal.web.access_log``).
     """
     from portal.settings import load_settings
 
@@ -255,4 +290,4 @@ def app_from_environment() -> ASGIApp:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    return AccessLog(create_app(settings))
+    return AccessLog(HeaderLimit(create_app(settings), max_header_bytes=settings.max_header_bytes))

@@ -14,6 +14,7 @@ SQLite file would lose or strand documents once a second app process starts.
 from __future__ import annotations
 
 import enum
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -46,6 +47,15 @@ class S3Settings(msgspec.Struct, frozen=True, kw_only=True):
         )
 
 
+class OperatorToken(msgspec.Struct, frozen=True):
+    """A shared secret for operator-only answers (``/health/ready`` details)."""
+
+    value: str
+
+    def __repr__(self) -> str:  # never print the token in logs or tracebacks
+        return "OperatorToken(***)"
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     env: Environment
     data_dir: Path
@@ -67,6 +77,26 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     vog_max_age_days: int | None = None
     """Art. 13.3: a VOG older than this many days is no screening (``PORTAL_VOG_MAX_AGE_DAYS``);
     None: any VOG on record counts."""
+
+    max_header_bytes: int = 8192
+    """The largest request header line, name and value (``PORTAL_MAX_HEADER_BYTES``); all
+    headers together may be four times that. Larger requests get 431."""
+    login_failure_window_seconds: int = 60
+    """Refused tokens are counted per client address per window of this many seconds
+    (``PORTAL_LOGIN_FAILURE_WINDOW_SECONDS``)."""
+    login_failures_recorded: int = 5
+    """The first this many refusals in a window get one audit record each, the rest one
+    summary record (``PORTAL_LOGIN_FAILURES_RECORDED``)."""
+    login_failures_block_after: int = 20
+    """This many refusals in a window block the address (``PORTAL_LOGIN_FAILURES_BLOCK_AFTER``)."""
+    login_block_seconds: int = 300
+    """A blocked address is answered 429 for this long (``PORTAL_LOGIN_BLOCK_SECONDS``)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Proxy addresses or networks whose ``X-Forwarded-For``/``-Proto`` are believed
+    (``PORTAL_TRUSTED_PROXIES``, comma-separated); none by default."""
+    health_token: OperatorToken | None = None
+    """Shows the per-dependency details of ``/health/ready`` to whoever sends it as a
+    bearer token (``PORTAL_HEALTH_TOKEN`` or ``PORTAL_HEALTH_TOKEN_FILE``); None: nobody."""
 
     @property
     def sqlite_path(self) -> Path:
@@ -143,6 +173,20 @@ def _optional_integer(environ: Mapping[str, str], name: str) -> int | None:
     return _integer(environ, name, default=0)
 
 
+def _trusted_proxies(environ: Mapping[str, str]) -> tuple[str, ...]:
+    entries = tuple(e.strip() for e in (environ.get("PORTAL_TRUSTED_PROXIES") or "").split(","))
+    for entry in entries:
+        if not entry:
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"PORTAL_TRUSTED_PROXIES must list IP addresses or networks, not {entry!r}"
+            ) from None
+    return tuple(e for e in entries if e)
+
+
 def _s3(environ: Mapping[str, str]) -> S3Settings | None:
     endpoint = _read(environ, "PORTAL_S3_ENDPOINT")
     if endpoint is None:
@@ -189,11 +233,28 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         handover_days=_integer(env_vars, "PORTAL_HANDOVER_DAYS", default=14),
         vog_max_age_days=_optional_integer(env_vars, "PORTAL_VOG_MAX_AGE_DAYS"),
+        max_header_bytes=_integer(env_vars, "PORTAL_MAX_HEADER_BYTES", default=8192),
+        login_failure_window_seconds=_integer(
+            env_vars, "PORTAL_LOGIN_FAILURE_WINDOW_SECONDS", default=60
+        ),
+        login_failures_recorded=_integer(env_vars, "PORTAL_LOGIN_FAILURES_RECORDED", default=5),
+        login_failures_block_after=_integer(
+            env_vars, "PORTAL_LOGIN_FAILURES_BLOCK_AFTER", default=20
+        ),
+        login_block_seconds=_integer(env_vars, "PORTAL_LOGIN_BLOCK_SECONDS", default=300),
+        trusted_proxies=_trusted_proxies(env_vars),
+        health_token=OperatorToken(token)
+        if (token := _read(env_vars, "PORTAL_HEALTH_TOKEN"))
+        else None,
     )
     if settings.database_url is not None and not settings.database_url.startswith(
         ("postgres://", "postgresql://")
     ):
         raise SettingsError("PORTAL_DATABASE_URL must be a postgresql:// URL")
+    if settings.login_failures_block_after <= settings.login_failures_recorded:
+        raise SettingsError(
+            "PORTAL_LOGIN_FAILURES_BLOCK_AFTER must be larger than PORTAL_LOGIN_FAILURES_RECORDED"
+        )
     if settings.is_production:
         _refuse_unsafe_production(settings)
     return settings

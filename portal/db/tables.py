@@ -276,6 +276,17 @@ class AuditCheckpoint(Table, tablename="audit_checkpoint"):
     signed_at = Timestamptz()
 
 
+class LoginFailureWindow(Table, tablename="login_failure_window"):
+    """Refused bearer tokens per client address (``portal.domain.login_throttle``): shared
+    here, not in process memory, because every app process must see the same count."""
+
+    client_address = Varchar(length=64, primary_key=True)
+    started_at = Timestamptz()
+    failures = BigInt()
+    unrecorded = BigInt()
+    blocked_until = Timestamptz(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Partij,
     User,
@@ -293,4 +304,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     AuditEvent,
     SigningKey,
     AuditCheckpoint,
+    LoginFailureWindow,
 )

@@ -120,14 +120,16 @@ class AuditLog:
         trace_id: str | None,
         span_id: str | None,
         at: datetime,
+        since: datetime | None = None,
     ) -> None:
         """Record a refused bearer token: from where, never the token's text.
 
         Successful authentication is not recorded per request (see ``Action.AUTH_LOGIN_FAILED``).
         A failure to record is logged, not raised: the request is refused either way.
+        A summary of many refusals (``portal.services.login_throttle``) starts ``since``.
         """
         entry = AuditEntry(
-            started_at=at,
+            started_at=since or at,
             ended_at=at,
             action=Action.AUTH_LOGIN_FAILED,
             outcome=Outcome.DENY,

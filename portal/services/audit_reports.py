@@ -36,6 +36,9 @@ from portal.services.clock import Clock
 from portal.services.errors import InvalidInput
 
 MAX_PAGE = 1000
+MAX_SEQ = 2**63 - 1
+"""The largest sequence number the database can hold (a signed 64-bit column): a larger
+``after`` would not be a page past the end but an overflow inside the driver."""
 EXPORT_BATCH = 1000
 SERVICE_NAME = "rto-portal"
 
@@ -112,8 +115,8 @@ def _record(row: StoredRecord) -> AuditRecord:
 
 
 def _check_page(after: int, limit: int) -> None:
-    if after < 0:
-        raise InvalidInput("after must not be negative")
+    if not 0 <= after <= MAX_SEQ:
+        raise InvalidInput(f"after must be 0 to {MAX_SEQ}")
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit must be 1 to {MAX_PAGE}")
 

@@ -1,7 +1,15 @@
-"""One table from service errors to HTTP status codes; messages are safe to show."""
+"""One table from service errors to HTTP status codes; messages are safe to show.
+
+Anything else that escapes a handler is the portal's fault, not the caller's: the client
+gets a fixed message and a trace id to quote, the log gets the trace. An exception's own
+text can hold a query, a path or a value from a row, so it never reaches the client.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+import secrets
 from typing import Any
 
 from litestar import Request, Response
@@ -30,6 +38,10 @@ from portal.services.errors import (
     UnsupportedMediaType,
 )
 
+log = logging.getLogger("portal.errors")
+
+TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$")
+
 STATUS_BY_ERROR: dict[type[ServiceError], int] = {
     NotFound: HTTP_404_NOT_FOUND,
     Conflict: HTTP_409_CONFLICT,
@@ -56,3 +68,33 @@ def service_error_response(_: Request[Any, Any, Any], exc: Exception) -> Respons
     if isinstance(exc, HTTPException):  # pragma: no cover - Litestar handles these itself
         raise exc
     raise exc  # pragma: no cover - only ServiceError is registered for this handler
+
+
+def too_deeply_nested_response(_: Request[Any, Any, Any], __: Exception) -> Response[object]:
+    """A body nested beyond what the JSON decoder recurses into is a bad request, not a
+    crash: ``[[[[...`` a hundred thousand deep is a cheap way to ask for a 500."""
+    return Response(
+        {"status_code": HTTP_400_BAD_REQUEST, "detail": "the request body is nested too deeply"},
+        status_code=HTTP_400_BAD_REQUEST,
+    )
+
+
+def internal_error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[object]:
+    """A generic 500 whose trace id the operator finds in the log, with the traceback."""
+    match = TRACEPARENT.match(request.headers.get("traceparent", ""))
+    trace_id = match.group(1) if match else secrets.token_hex(16)
+    log.error(
+        "internal error in %s %s, trace id %s",
+        request.method,
+        request.url.path,
+        trace_id,
+        exc_info=exc,
+    )
+    return Response(
+        {
+            "status_code": HTTP_500_INTERNAL_SERVER_ERROR,
+            "detail": f"internal error; quote trace id {trace_id} to the operator",
+            "trace_id": trace_id,
+        },
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+    )

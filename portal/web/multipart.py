@@ -25,6 +25,7 @@ from multipart import (  # type: ignore[import-untyped]  # the package ships no 
 from portal.domain.documents import ConsentId, Restrictions
 from portal.services.errors import InvalidInput, PayloadTooLarge
 from portal.services.uploads import Incoming, Upload
+from portal.web.limits import NUL_IN_JSON, NUL_REFUSED, has_nul
 from portal.web.schemas import UploadMetadata
 
 MAX_METADATA_BYTES = 64 * 1024
@@ -100,6 +101,8 @@ async def read_upload(request: Request[Any, Any, Any]) -> UploadStream:
         raw += event
         if len(raw) > MAX_METADATA_BYTES:
             raise InvalidInput(f"the metadata part is larger than {MAX_METADATA_BYTES} bytes")
+    if has_nul(raw, NUL_IN_JSON):
+        raise InvalidInput(NUL_REFUSED)
     try:
         metadata = msgspec.json.decode(raw, type=UploadMetadata)
     except msgspec.ValidationError as exc:

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from portal.adapters.health import Probe
+from portal.adapters.health import CachedReadiness
 from portal.services.audit import AuditLog
 from portal.services.audit_chain import AuditSigner
 from portal.services.cases import CaseKeyring
 from portal.services.clock import Clock
 from portal.services.vault import Vault
+from portal.web.forwarded import NO_PROXIES, TrustedProxies
 
 
 @dataclass(frozen=True, kw_only=True)
 class PortalDeps:
     clock: Clock
-    readiness_probes: Mapping[str, Probe]
+    readiness: CachedReadiness
     keyring: CaseKeyring
     vault: Vault
     signer: AuditSigner
     audit: AuditLog
     handover_days: int
     """The hand-over window at afschaling, in days (``PORTAL_HANDOVER_DAYS``)."""
+    trusted_proxies: TrustedProxies = NO_PROXIES
+    """Whose ``X-Forwarded-*`` headers are believed (``portal.web.forwarded``)."""
+    health_token: str | None = None
+    """Shows ``/health/ready``'s details (``PORTAL_HEALTH_TOKEN``); None: to nobody."""

@@ -177,9 +177,10 @@ def test_production_refuses_to_start_and_says_what_is_missing(data_dir: Path) ->
         assert name in completed.stderr
 
 
-def _get(url: str) -> tuple[int, dict[str, object]]:
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, object]]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - a local URL
+        request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - a local URL
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - a local URL
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read())
@@ -189,9 +190,16 @@ def test_serve_brings_up_the_embedded_portal_ready(data_dir: Path) -> None:
     port = free_port()
     portal(data_dir, "demo")
     environ = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+    # The operator's health token from a file, as an orchestrator mounts a secret.
+    token_file = data_dir / "health-token"
+    token_file.write_text("operator-sees-details\n")
     server = subprocess.Popen(
         [PORTAL, "serve", "--port", str(port)],
-        env={**environ, "PORTAL_DATA_DIR": str(data_dir)},
+        env={
+            **environ,
+            "PORTAL_DATA_DIR": str(data_dir),
+            "PORTAL_HEALTH_TOKEN_FILE": str(token_file),
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -206,7 +214,10 @@ def test_serve_brings_up_the_embedded_portal_ready(data_dir: Path) -> None:
                 return False
 
         wait_until(answers, timeout=30, what="portal serve")
-        status, body = _get(f"{base}/health/ready")
+        assert _get(f"{base}/health/ready") == (200, {"ready": True})
+        status, body = _get(
+            f"{base}/health/ready", {"Authorization": "Bearer operator-sees-details"}
+        )
         assert status == 200, body
         assert body == {
             "ready": True,

@@ -17,6 +17,13 @@ from portal.settings import Settings, load_settings
 from tests.servers import free_port
 from tests.servers.s3 import S3Endpoint
 
+OPERATOR = "health-token-for-the-operator"
+
+
+def settings_for(environ: dict[str, str]) -> Settings:
+    """Settings that show the operator (this test) every dependency's state."""
+    return load_settings({**environ, "PORTAL_HEALTH_TOKEN": OPERATOR})
+
 
 @pytest.fixture
 def data_dir() -> Iterator[Path]:
@@ -34,12 +41,14 @@ async def _ready(app: Litestar) -> tuple[int, dict[str, object]]:
     async with AsyncTestClient(app=app) as client:
         live = await client.get("/health/live")
         assert live.status_code == 200
-        response = await client.get("/health/ready")
+        response = await client.get(
+            "/health/ready", headers={"Authorization": f"Bearer {OPERATOR}"}
+        )
         return response.status_code, response.json()
 
 
 async def test_ready_on_the_embedded_default(data_dir: Path) -> None:
-    status, body = await _ready(create_app(load_settings({"PORTAL_DATA_DIR": str(data_dir)})))
+    status, body = await _ready(create_app(settings_for({"PORTAL_DATA_DIR": str(data_dir)})))
     assert status == 200
     assert body == {"ready": True, "checks": {"database": "ok", "object_store": "ok", "gpg": "ok"}}
 
@@ -47,7 +56,7 @@ async def test_ready_on_the_embedded_default(data_dir: Path) -> None:
 async def test_ready_on_postgresql_and_minio(
     data_dir: Path, postgres_url: str, minio_endpoint: S3Endpoint
 ) -> None:
-    settings = load_settings(
+    settings = settings_for(
         {
             "PORTAL_DATA_DIR": str(data_dir),
             "PORTAL_DATABASE_URL": postgres_url,
@@ -79,7 +88,7 @@ def _break_gpg(settings: Settings) -> None:
 async def test_not_ready_names_the_dependency_that_fails(
     data_dir: Path, dependency: str, break_it: Callable[[Settings], None]
 ) -> None:
-    settings = load_settings({"PORTAL_DATA_DIR": str(data_dir)})
+    settings = settings_for({"PORTAL_DATA_DIR": str(data_dir)})
     app = create_app(settings)
     break_it(settings)
     status, body = await _ready(app)

@@ -29,6 +29,34 @@ def test_nothing_set_gives_the_embedded_default() -> None:
     assert settings.vog_max_age_days is None
 
 
+def test_hardening_defaults_limit_headers_and_refused_tokens_and_trust_no_proxy() -> None:
+    settings = load_settings({})
+    assert settings.max_header_bytes == 8192
+    assert (
+        settings.login_failure_window_seconds,
+        settings.login_failures_recorded,
+        settings.login_failures_block_after,
+        settings.login_block_seconds,
+    ) == (60, 5, 20, 300)
+    assert settings.trusted_proxies == ()
+    assert settings.health_token is None
+
+
+def test_trusted_proxies_and_the_health_token_can_be_set(tmp_path: Path) -> None:
+    token_file = tmp_path / "health-token"
+    token_file.write_text("operator-only\n")
+    settings = load_settings(
+        {
+            "PORTAL_TRUSTED_PROXIES": " 10.0.0.5 , 10.1.0.0/16,",
+            "PORTAL_HEALTH_TOKEN_FILE": str(token_file),
+        }
+    )
+    assert settings.trusted_proxies == ("10.0.0.5", "10.1.0.0/16")
+    assert settings.health_token is not None
+    assert settings.health_token.value == "operator-only"
+    assert "operator-only" not in repr(settings)
+
+
 def test_art13_3_the_age_of_a_vog_may_be_bounded() -> None:
     assert load_settings({"PORTAL_VOG_MAX_AGE_DAYS": "1095"}).vog_max_age_days == 1095
 
@@ -115,6 +143,9 @@ def test_an_unreadable_secret_file_is_reported() -> None:
         ("PORTAL_S3_SECURE", "maybe", "true or false"),
         ("PORTAL_VOG_MAX_AGE_DAYS", "0", "must be positive"),
         ("PORTAL_VOG_MAX_AGE_DAYS", "a year", "PORTAL_VOG_MAX_AGE_DAYS must be a whole number"),
+        ("PORTAL_MAX_HEADER_BYTES", "0", "must be positive"),
+        ("PORTAL_TRUSTED_PROXIES", "10.0.0.1,proxy.internal", "'proxy.internal'"),
+        ("PORTAL_LOGIN_FAILURES_BLOCK_AFTER", "5", "must be larger than"),
     ],
 )
 def test_malformed_values_are_refused_with_their_name(name: str, value: str, message: str) -> None:
