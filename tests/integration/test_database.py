@@ -34,6 +34,7 @@ EXPECTED_TABLES = {
     "further_use_request",
     "signing_key",
     "audit_checkpoint",
+    "login_failure_window",
 }
 
 
