@@ -59,6 +59,12 @@ class Grant:
             return GrantEnd.AFSCHALING
         return GrantEnd.UNTIL
 
+    def ended(self, case: Case, *, now: datetime) -> GrantEnd | None:
+        """What ended the grant, once it has ended; None while it still runs (art. 11.2:
+        a grant ended at afschaling must not look active, nor one merely scheduled to end)."""
+        ends = self.ends_at(case)
+        return self.ended_by(case) if ends is not None and ends <= now else None
+
     def active(self, case: Case, *, now: datetime) -> bool:
         ends = self.ends_at(case)
         return self.granted_at <= now and (ends is None or now < ends)

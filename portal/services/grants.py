@@ -38,11 +38,10 @@ class GrantView:
 
 
 def grant_view(grant: Grant, case: Case, *, now: datetime) -> GrantView:
-    ends_at = grant.ends_at(case)
     return GrantView(
         grant=grant,
-        ends_at=ends_at,
-        ended_by=grant.ended_by(case) if ends_at is not None and ends_at <= now else None,
+        ends_at=grant.ends_at(case),
+        ended_by=grant.ended(case, now=now),
         active=grant.active(case, now=now),
     )
 

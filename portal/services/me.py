@@ -16,6 +16,7 @@ from portal.services.audit import RequestContext
 from portal.services.cases import CaseEntry, case_facts
 from portal.services.clock import Clock
 from portal.services.errors import NotFound
+from portal.services.grants import grant_view
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,7 +58,7 @@ async def who_am_i(context: RequestContext, *, clock: Clock) -> Me:
         of_case = await cases_db.case_by_id(grant.case_id)
         if of_case is None:  # pragma: no cover - a grant goes with its case
             continue
-        ends_at = grant.ends_at(of_case)
+        view = grant_view(grant, of_case, now=now)
         grants.append(
             MyGrant(
                 id=grant.id,
@@ -66,9 +67,9 @@ async def who_am_i(context: RequestContext, *, clock: Clock) -> Me:
                 granted_at=grant.granted_at,
                 until=grant.until,
                 revoked_at=grant.revoked_at,
-                ends_at=ends_at,
-                ended_by=grant.ended_by(of_case) if ends_at and ends_at <= now else None,
-                active=grant.active(of_case, now=now),
+                ends_at=view.ends_at,
+                ended_by=view.ended_by,
+                active=view.active,
             )
         )
     return Me(actor=actor, partij=partij, cases=cases, grants=grants)

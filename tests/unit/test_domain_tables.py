@@ -11,7 +11,11 @@ from portal.domain.actions import Action
 from portal.domain.cases import PURPOSES_BY_PHASE, Phase, Purpose
 from portal.domain.consents import consent_usable_for_upload
 from portal.domain.documents import approval_purposes
-from portal.domain.grants import grants_ending_at_afschaling, grants_ending_at_withdrawal
+from portal.domain.grants import (
+    GrantEnd,
+    grants_ending_at_afschaling,
+    grants_ending_at_withdrawal,
+)
 from portal.domain.partijen import Actor, Role, vog_current
 from portal.domain.register import ACTIVITY_OF, REGISTER
 from portal.domain.rules import Decision, Refusal, Rule, refusal_of
@@ -134,3 +138,12 @@ def test_art24_4_whose_records_a_reader_is_limited_to(reader: Actor, scope: obje
 )
 def test_a_refusal_is_answered_as_its_rule_says(rule: Rule, answer: Refusal) -> None:
     assert refusal_of(Decision(allowed=False, rule=rule, reason="x")) is answer
+
+
+def test_art11_2_a_grant_shows_what_ended_it_only_once_it_has_ended() -> None:
+    bob = cast.actor(Role.DEELNEMER, name="bob")
+    revoked = cast.grant(bob, revoked_at=cast.ENDED)
+    open_case = cast.case(Phase.RTO)
+    assert revoked.ended(open_case, now=cast.GRANTED) is None  # revocation still ahead
+    assert revoked.ended(open_case, now=cast.OPEN_NOW) is GrantEnd.REVOKED
+    assert cast.grant(bob).ended(open_case, now=cast.OPEN_NOW) is None  # runs to afschaling
