@@ -326,8 +326,14 @@ async def _conclude(
     """Wait for the worker, then record how the download ended (never raises)."""
     try:
         await worker
-    except BaseException:  # noqa: BLE001 - how the download broke is said by ``outcome``
+    except BaseException as exc:  # how the download broke is said by ``outcome``
         if outcome[0] is Action.DOCUMENT_DOWNLOAD_COMPLETE:
+            log.warning(
+                "download of document %s: every byte went out, then the decryption ended with %s",
+                permit.document_id,
+                type(exc).__name__,
+                exc_info=exc,
+            )
             outcome = (
                 Action.DOCUMENT_DOWNLOAD_FAILED,
                 Outcome.FAILURE,
