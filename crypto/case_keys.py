@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -17,7 +18,9 @@ from crypto.errors import (
 from crypto.master_key import validate_case_id
 
 if TYPE_CHECKING:
-    from crypto.gnupg_home import GnuPGHome
+    from crypto.gnupg_home import GnuPGHome, KeyringRead
+
+_log = logging.getLogger(__name__)
 
 Sink = Callable[[bytes], object]
 """Receives output in chunks (256 KiB at most) as gpg produces it; ``file.write`` will do."""
@@ -33,6 +36,11 @@ _FINGERPRINT: Final = re.compile(r"[0-9A-F]{40}")
 _GPG_ERR_BAD_PASSPHRASE: Final = 11
 _GPG_ERR_CODE_MASK: Final = 0xFFFF
 _ERROR_STATUS_FIELDS: Final = 2  # "ERROR <location> <gpg error code>"
+# gpg's status once it has every key it needs for the data that follows.
+_KEYS_LOOKED_UP: Final = frozenset({"BEGIN_ENCRYPTION", "BEGIN_DECRYPTION"})
+# Under load gpg-agent now and then fails a fresh key's self-signature ("Corrupted
+# protection", seen once in ~2,500 tests); a new attempt has always succeeded.
+_KEY_GENERATION_ATTEMPTS: Final = 3
 
 
 def _check_fingerprint(fingerprint: str) -> str:
@@ -124,9 +132,11 @@ class _Pump:
     and never touches the caller's source again, so the caller may close it at once.
     """
 
-    def __init__(self, source: Source, sink: Sink) -> None:
+    def __init__(self, source: Source, sink: Sink, keyring: KeyringRead) -> None:
         self._source = source
         self._sink = sink
+        # Output means gpg is past its key lookups (the status line may come later).
+        self._keyring = keyring
         self._lock = threading.Lock()
         self._stopped = False
         self.source_error: Exception | None = None
@@ -144,6 +154,7 @@ class _Pump:
                 return b""
 
     def on_data(self, chunk: bytes) -> Literal[False]:
+        self._keyring.done()
         if chunk and self.sink_error is None:
             try:
                 self._sink(chunk)
@@ -159,12 +170,15 @@ class _Pump:
             self._stopped = True
 
 
-def _capture_results(gpg: Any) -> list[Any]:
+def _capture_results(gpg: Any, *, keys_found: KeyringRead | None = None) -> list[Any]:
     """Keep every result object the GPG instance creates.
 
     python-gnupg raises (e.g. BrokenPipeError) when gpg exits before reading all its input,
     which is how gpg reacts to a wrong passphrase on a large ciphertext; the result object
     with the status lines that say why is then lost unless captured here.
+
+    With ``keys_found``, the keyring hold ends at gpg's BEGIN_ENCRYPTION or
+    BEGIN_DECRYPTION status: by then it has looked up every key it needs.
     """
     captured: list[Any] = []
 
@@ -172,6 +186,15 @@ def _capture_results(gpg: Any) -> list[Any]:
         def make(owner: Any) -> Any:
             result = factory(owner)
             captured.append(result)
+            if keys_found is not None:
+                handle_status = result.handle_status
+
+                def watch(key: str, value: str) -> None:
+                    if key in _KEYS_LOOKED_UP:
+                        keys_found.done()
+                    handle_status(key, value)
+
+                result.handle_status = watch
             return result
 
         return make
@@ -209,50 +232,16 @@ class CaseKeys:
         validate_case_id(case_id)
         if not _check_secret(secret):
             raise ValueError("secret must be a non-empty single line")
-        with self._home.operation():
-            # With the agent's passphrase cache off, gpg must be able to answer the agent's
-            # request for the new primary key's passphrase (for the subkey binding
-            # signature) itself; otherwise generation fails whenever the agent's
-            # momentary cache entry has already expired. gpg reads --passphrase-fd at start,
-            # before the parameters that follow on the same stdin.
-            gpg = self._home.new_gpg()
-            # Set after construction: GPG() itself runs gpg, which would wait for it.
-            gpg.options = ["--passphrase-fd", "0"]
-            parameters = gpg.gen_key_input(
-                key_type="EDDSA",
-                key_curve="ed25519",
-                key_usage="sign",
-                subkey_type="ECDH",
-                subkey_curve="cv25519",
-                subkey_usage="encrypt",
-                name_real=f"case {case_id}",
-                name_email=f"case-{case_id}@rto-portal.invalid",
-                expire_date="0",
-                passphrase=secret,
-            )
-            # Exporting inside the lock too: a secret-key export racing another process's
-            # keyring write was seen to report "nothing exported" with exit code 0.
-            with self._home.keyring_write():
-                result = gpg.gen_key(f"{secret}\n{parameters}")
-                fingerprint = str(result.fingerprint or "")
-                if not _FINGERPRINT.fullmatch(fingerprint):
-                    raise KeyGenerationFailed(
-                        f"gpg created no key for case {case_id}: {_Outcome.of(result).describe()}"
-                    )
-                # The revocation certificate gpg leaves behind is signed by the case key and
-                # would outlive forget_case_key; the portal destroys keys, never revokes them.
-                revocation = self._home.path / "openpgp-revocs.d" / f"{fingerprint}.rev"
-                revocation.unlink(missing_ok=True)
-                public_key = str(self._home.new_gpg().export_keys(fingerprint))
-                protected = str(
-                    self._home.new_gpg().export_keys(fingerprint, secret=True, passphrase=secret)
-                )
-        if "BEGIN PGP PUBLIC KEY BLOCK" not in public_key:
-            raise KeyGenerationFailed(f"gpg exported no public key for {fingerprint}")
-        if "BEGIN PGP PRIVATE KEY BLOCK" not in protected:
-            raise KeyGenerationFailed(f"gpg exported no secret key for {fingerprint}")
-        return CaseKeyMaterial(
-            fingerprint=fingerprint, public_key=public_key, protected_secret_key=protected
+        return generate_key(
+            self._home,
+            secret=secret,
+            name_real=f"case {case_id}",
+            name_email=f"case-{case_id}@rto-portal.invalid",
+            key_parameters={
+                "subkey_type": "ECDH",
+                "subkey_curve": "cv25519",
+                "subkey_usage": "encrypt",
+            },
         )
 
     def read_public_key(self, armored: str) -> PublicKey:
@@ -284,11 +273,11 @@ class CaseKeys:
         if not recipients:
             raise ValueError("encrypt_for_case needs at least one recipient")
         fingerprints = [_check_fingerprint(recipient.fingerprint) for recipient in recipients]
-        with self._home.operation():
+        with self._home.operation() as keyring:
             self._ensure_public_keys(recipients)
             gpg = self._home.new_gpg()
-            captured = _capture_results(gpg)
-            pump = _Pump(source, sink)
+            captured = _capture_results(gpg, keys_found=keyring)
+            pump = _Pump(source, sink, keyring)
             gpg.on_data = pump.on_data
             failure: OSError | None = None
             try:
@@ -330,11 +319,11 @@ class CaseKeys:
         """
         if not _check_secret(secret):
             raise DecryptionFailed(f"no usable secret given for case key {material.fingerprint}")
-        with self._home.operation():
+        with self._home.operation() as keyring:
             self._ensure_secret_key(material)
             gpg = self._home.new_gpg()
-            captured = _capture_results(gpg)
-            pump = _Pump(source, sink)
+            captured = _capture_results(gpg, keys_found=keyring)
+            pump = _Pump(source, sink, keyring)
             gpg.on_data = pump.on_data
             failure: OSError | None = None
             try:
@@ -400,6 +389,87 @@ class CaseKeys:
             raise KeyNotAvailable(
                 f"gpg did not import key {fingerprint}: {_Outcome.of(result).describe()}"
             )
+
+
+def generate_key(
+    home: GnuPGHome,
+    *,
+    secret: str,
+    name_real: str,
+    name_email: str,
+    key_parameters: dict[str, str] | None = None,
+) -> CaseKeyMaterial:
+    """Create an ed25519 key (plus any subkey in ``key_parameters``) locked with ``secret``.
+
+    The key stays in ``home``; its public and protected secret parts are returned. A
+    transient refusal by gpg-agent is tried again (``_KEY_GENERATION_ATTEMPTS`` in all,
+    each logged); nothing of a failed attempt is returned or kept.
+    """
+    for attempt in range(1, _KEY_GENERATION_ATTEMPTS + 1):
+        try:
+            return _generate_key_once(
+                home,
+                secret=secret,
+                name_real=name_real,
+                name_email=name_email,
+                key_parameters=key_parameters or {},
+            )
+        except KeyGenerationFailed as exc:
+            if attempt == _KEY_GENERATION_ATTEMPTS:
+                raise
+            _log.warning("key generation attempt %d failed, trying again: %s", attempt, exc)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _generate_key_once(
+    home: GnuPGHome,
+    *,
+    secret: str,
+    name_real: str,
+    name_email: str,
+    key_parameters: dict[str, str],
+) -> CaseKeyMaterial:
+    with home.operation():
+        # With the agent's passphrase cache off, gpg must be able to answer the agent's
+        # request for the new primary key's passphrase (for the subkey binding
+        # signature) itself; otherwise generation fails whenever the agent's
+        # momentary cache entry has already expired. gpg reads --passphrase-fd at start,
+        # before the parameters that follow on the same stdin.
+        gpg = home.new_gpg()
+        # Set after construction: GPG() itself runs gpg, which would wait for it.
+        gpg.options = ["--passphrase-fd", "0"]
+        parameters = gpg.gen_key_input(
+            key_type="EDDSA",
+            key_curve="ed25519",
+            key_usage="sign",
+            name_real=name_real,
+            name_email=name_email,
+            expire_date="0",
+            passphrase=secret,
+            **key_parameters,
+        )
+        # Exporting inside the lock too: a secret-key export racing another process's
+        # keyring write was seen to report "nothing exported" with exit code 0.
+        with home.keyring_write():
+            result = gpg.gen_key(f"{secret}\n{parameters}")
+            fingerprint = str(result.fingerprint or "")
+            if not _FINGERPRINT.fullmatch(fingerprint):
+                raise KeyGenerationFailed(
+                    f"gpg created no key for {name_real}: {_Outcome.of(result).describe()}"
+                )
+            # The revocation certificate gpg leaves behind is signed by the new key and
+            # would outlive its destruction; the portal destroys keys, never revokes them.
+            revocation = home.path / "openpgp-revocs.d" / f"{fingerprint}.rev"
+            revocation.unlink(missing_ok=True)
+            public_key = str(home.new_gpg().export_keys(fingerprint))
+            protected = str(home.new_gpg().export_keys(fingerprint, secret=True, passphrase=secret))
+    if "BEGIN PGP PUBLIC KEY BLOCK" not in public_key:
+        raise KeyGenerationFailed(f"gpg exported no public key for {fingerprint}")
+    if "BEGIN PGP PRIVATE KEY BLOCK" not in protected:
+        raise KeyGenerationFailed(f"gpg exported no secret key for {fingerprint}")
+    return CaseKeyMaterial(
+        fingerprint=fingerprint, public_key=public_key, protected_secret_key=protected
+    )
 
 
 def _raise_unless_decrypted(outcome: _Outcome, fingerprint: str, cause: Exception | None) -> None:

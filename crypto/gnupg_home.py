@@ -90,13 +90,18 @@ class GnuPGHome:
     ``gpg-agent.conf``. Every gpg call gets its own ``gnupg.GPG`` instance, because the
     streaming hook ``on_data`` lives on the instance.
 
-    Two limits hold for every operation:
+    Three limits hold for every operation:
 
     * at most ``max_concurrent_operations`` gpg processes run at once against this home
       (per ``GnuPGHome`` object);
     * keyring writes (generate, import, delete) run one at a time, across threads (a lock)
       and across processes sharing the home (``flock`` on ``.keyring.lock``), because gpg
-      corrupts or rejects parallel writes to one keybox.
+      corrupts or rejects parallel writes to one keybox;
+    * no gpg reads the keyring while another writes it: an operation holds a shared
+      ``flock`` on the same file while gpg looks keys up, a write holds it exclusively.
+      gpg replaces ``pubring.kbx`` by renaming it away and a new file in, and a reader in
+      that gap fails with "keydb_search failed: No such file or directory" (seen as one
+      decrypt in 150 while case keys were being created).
     """
 
     def __init__(
@@ -119,6 +124,7 @@ class GnuPGHome:
         self._gpg_binary = gpg_binary
         self._operations = threading.BoundedSemaphore(max_concurrent_operations)
         self._write_lock = threading.Lock()
+        self._held = threading.local()
         self._prepare_directory()
 
     @property
@@ -144,10 +150,21 @@ class GnuPGHome:
             self._gpgconf("--reload", "gpg-agent")
 
     @contextlib.contextmanager
-    def operation(self) -> Iterator[None]:
-        """A slot under this home's concurrency cap; hold it while any gpg call runs."""
+    def operation(self) -> Iterator[KeyringRead]:
+        """A slot under this home's concurrency cap, holding the keyring against writers.
+
+        Hold it while any gpg call runs. A long streaming call ends the keyring hold early
+        (``KeyringRead.done``) once gpg has looked up its keys, so that a download of
+        several GB does not keep new case keys waiting.
+        """
         with self._operations:
-            yield
+            hold = KeyringRead(self._lock_path())
+            self._held.read = hold
+            try:
+                yield hold
+            finally:
+                self._held.read = None
+                hold.done()
 
     def new_gpg(self) -> Any:
         """A fresh ``gnupg.GPG`` bound to this home: one per gpg call, for its own hooks."""
@@ -160,16 +177,30 @@ class GnuPGHome:
 
     @contextlib.contextmanager
     def keyring_write(self) -> Iterator[None]:
-        """Hold the exclusive right to change this home's keyring, in every process."""
-        with self._write_lock:
-            # A fresh open file description per acquisition: flock on a shared descriptor
-            # would not exclude another thread of this process.
-            fd = os.open(self._path / ".keyring.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                yield
-            finally:
-                os.close(fd)  # closing releases the flock
+        """Hold the exclusive right to change this home's keyring, in every process.
+
+        Inside ``operation`` the thread's shared hold is set aside first: waiting for the
+        thread lock while holding it would deadlock against a writer waiting for readers.
+        """
+        read: KeyringRead | None = getattr(self._held, "read", None)
+        reading = read is not None and read.suspend()
+        try:
+            with self._write_lock:
+                # A fresh open file description per acquisition: flock on a shared
+                # descriptor would not exclude another thread of this process.
+                fd = os.open(self._lock_path(), os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    with _turnstile(self._lock_path()):
+                        fcntl.flock(fd, fcntl.LOCK_EX)
+                    yield
+                finally:
+                    os.close(fd)  # closing releases the flock
+        finally:
+            if reading and read is not None:
+                read.resume()
+
+    def _lock_path(self) -> Path:
+        return self._path / ".keyring.lock"
 
     def check(self) -> None:
         """Raise ``GnuPGUnavailable`` unless gpg runs, is recent enough and can use this home."""
@@ -208,6 +239,57 @@ class GnuPGHome:
 
     def __repr__(self) -> str:
         return f"GnuPGHome({str(self._path)!r})"
+
+
+class KeyringRead:
+    """A shared ``flock`` on a home's keyring lock: writers wait while it is held.
+
+    ``done`` may come from another thread (python-gnupg's output reader) and more than
+    once; after it, ``suspend`` and ``resume`` do nothing.
+    """
+
+    def __init__(self, lock_path: Path) -> None:
+        self._lock = threading.Lock()
+        # Through the turnstile first: a writer waiting there stops new readers, so a
+        # steady stream of overlapping reads cannot keep it out for good.
+        with _turnstile(lock_path):
+            self._fd: int | None = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_SH)
+            except OSError:
+                os.close(self._fd)
+                raise
+
+    def done(self) -> None:
+        """gpg has looked up its keys: let writers in."""
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)  # closing releases the flock
+                self._fd = None
+
+    def suspend(self) -> bool:
+        """Let go of the shared lock for a moment; False if the hold has ended."""
+        with self._lock:
+            if self._fd is None:
+                return False
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            return True
+
+    def resume(self) -> None:
+        with self._lock:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_SH)
+
+
+@contextlib.contextmanager
+def _turnstile(lock_path: Path) -> Iterator[None]:
+    """Pass through the gate in front of ``lock_path``, one thread or process at a time."""
+    fd = os.open(lock_path.with_name(".keyring.turnstile"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _gpgconf_binary(gpg_binary: str) -> str:

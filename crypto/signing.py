@@ -13,8 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crypto.case_keys import CaseKeyMaterial, CaseKeys, _check_fingerprint, _check_secret, _Outcome
-from crypto.errors import KeyGenerationFailed, KeyNotAvailable, SigningFailed
+from crypto.case_keys import (
+    CaseKeyMaterial,
+    CaseKeys,
+    _check_fingerprint,
+    _check_secret,
+    _Outcome,
+    generate_key,
+)
+from crypto.errors import KeyNotAvailable, SigningFailed
 
 if TYPE_CHECKING:
     from crypto.gnupg_home import GnuPGHome
@@ -46,40 +53,16 @@ class SigningKeys:
             raise ValueError("a signing key name is ASCII letters, digits, spaces and '-'")
         if not _check_secret(secret):
             raise ValueError("secret must be a non-empty single line")
-        with self._home.operation():
-            gpg = self._home.new_gpg()
-            # As for case keys: gpg reads the passphrase from stdin ahead of the parameters.
-            gpg.options = ["--passphrase-fd", "0"]
-            parameters = gpg.gen_key_input(
-                key_type="EDDSA",
-                key_curve="ed25519",
-                key_usage="sign",
-                name_real=name,
-                name_email="audit-signing@rto-portal.invalid",
-                expire_date="0",
-                passphrase=secret,
-            )
-            with self._home.keyring_write():
-                result = gpg.gen_key(f"{secret}\n{parameters}")
-                fingerprint = str(result.fingerprint or "")
-                try:
-                    _check_fingerprint(fingerprint)
-                except ValueError:
-                    raise KeyGenerationFailed(
-                        f"gpg created no signing key: {_Outcome.of(result).describe()}"
-                    ) from None
-                revocation = self._home.path / "openpgp-revocs.d" / f"{fingerprint}.rev"
-                revocation.unlink(missing_ok=True)
-                public_key = str(self._home.new_gpg().export_keys(fingerprint))
-                protected = str(
-                    self._home.new_gpg().export_keys(fingerprint, secret=True, passphrase=secret)
-                )
-        if "BEGIN PGP PUBLIC KEY BLOCK" not in public_key:
-            raise KeyGenerationFailed(f"gpg exported no public key for {fingerprint}")
-        if "BEGIN PGP PRIVATE KEY BLOCK" not in protected:
-            raise KeyGenerationFailed(f"gpg exported no secret key for {fingerprint}")
+        material = generate_key(
+            self._home,
+            secret=secret,
+            name_real=name,
+            name_email="audit-signing@rto-portal.invalid",
+        )
         return SigningKeyMaterial(
-            fingerprint=fingerprint, public_key=public_key, protected_secret_key=protected
+            fingerprint=material.fingerprint,
+            public_key=material.public_key,
+            protected_secret_key=material.protected_secret_key,
         )
 
     def sign_detached(self, material: SigningKeyMaterial, secret: str, data: bytes) -> str:

@@ -12,6 +12,7 @@ import random
 import shutil
 import stat
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -31,6 +32,7 @@ from crypto import (
     GnuPGHome,
     GnuPGUnavailable,
     InvalidMasterKey,
+    KeyGenerationFailed,
     KeyNotAvailable,
     MasterKey,
     PublicKey,
@@ -562,6 +564,129 @@ def test_concurrent_decrypts_from_an_empty_cache_import_the_key_once(
         )
 
     assert results == [b"gedeeld"] * 8
+
+
+def _gpg_failing_key_generation(directory: Path, times: int) -> Path:
+    """A gpg that refuses its first ``times`` key generations as gpg-agent now and then does."""
+    wrapper = directory / "gpg"
+    count = directory / "refused"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        'case " $* " in *" --gen-key "*)\n'
+        f"  n=$(cat {count} 2>/dev/null || echo 0)\n"
+        f'  if [ "$n" -lt {times} ]; then echo $((n + 1)) > {count}; cat > /dev/null\n'
+        '    echo "[GNUPG:] ERROR key_generate 67108970" >&2; exit 2; fi;;\n'
+        "esac\n"
+        f'exec {shutil.which("gpg")} "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+def test_a_key_generation_refused_by_the_agent_is_tried_again(master: MasterKey) -> None:
+    with short_gnupg_dir() as path, short_gnupg_dir() as bin_dir:
+        keys = CaseKeys(GnuPGHome(path, gpg_binary=str(_gpg_failing_key_generation(bin_dir, 2))))
+        generated = keys.generate_case_key("case-9", secret=master.secret_for_case("case-9"))
+        assert (bin_dir / "refused").read_text().strip() == "2"
+        ciphertext = encrypt_bytes(keys, [generated], b"toch gelukt")
+        assert decrypt_bytes(keys, generated, master.secret_for_case("case-9"), ciphertext) == (
+            b"toch gelukt"
+        )
+
+
+def test_a_key_generation_refused_every_time_fails_clearly(master: MasterKey) -> None:
+    with short_gnupg_dir() as path, short_gnupg_dir() as bin_dir:
+        keys = CaseKeys(GnuPGHome(path, gpg_binary=str(_gpg_failing_key_generation(bin_dir, 9))))
+        with pytest.raises(KeyGenerationFailed, match="gpg created no key for case case-9"):
+            keys.generate_case_key("case-9", secret=master.secret_for_case("case-9"))
+        assert (bin_dir / "refused").read_text().strip() == "3"
+
+
+def test_a_keyring_write_waits_while_an_operation_looks_keys_up(keys: CaseKeys) -> None:
+    # In another process, as a second app instance on the same home would be.
+    home = keys.home
+    script = (
+        "import sys; from pathlib import Path; from crypto import GnuPGHome\n"
+        "home = GnuPGHome(Path(sys.argv[1]))\n"
+        "with home.keyring_write():\n"
+        "    print('written', flush=True)\n"
+    )
+    with home.operation() as reading:
+        writer = subprocess.Popen(
+            [sys.executable, "-c", script, str(home.path)], stdout=subprocess.PIPE, text=True
+        )
+        time.sleep(1.0)
+        assert writer.poll() is None  # still waiting for the reader
+        reading.done()
+        out, _ = writer.communicate(timeout=30)
+    assert out == "written\n"
+
+
+def test_an_operation_can_write_the_keyring_while_others_read_it(keys: CaseKeys) -> None:
+    home = keys.home
+    with home.operation() as reading, home.keyring_write():
+        pass
+    reading.done()  # a second end is harmless
+    started = threading.Event()
+    release = threading.Event()
+
+    def read() -> None:
+        with home.operation():
+            started.set()
+            release.wait(timeout=30)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    started.wait(timeout=30)
+    writing_done = threading.Event()
+
+    def write() -> None:
+        with home.keyring_write():
+            writing_done.set()
+
+    writing = threading.Thread(target=write)
+    writing.start()
+    assert not writing_done.wait(timeout=0.5)  # the other thread's read holds it off
+    release.set()
+    assert writing_done.wait(timeout=30)
+    reader.join()
+    writing.join()
+
+
+def test_decrypts_never_fail_while_case_keys_are_created_on_the_same_home(
+    keys: CaseKeys, master: MasterKey, material: CaseKeyMaterial
+) -> None:
+    # Without the shared keyring hold, about one decrypt in 150 here failed with
+    # "keydb_search failed: No such file or directory" while gpg replaced pubring.kbx.
+    document = pseudo_random(5).randbytes(64 * 1024)
+    ciphertext = encrypt_bytes(keys, [material], document)
+    secret = master.secret_for_case("case-1")
+    stop = threading.Event()
+    failures: list[str] = []
+    decrypted = [0]
+
+    def decrypt_until_stopped() -> None:
+        while not stop.is_set():
+            try:
+                assert decrypt_bytes(keys, material, secret, ciphertext) == document
+                decrypted[0] += 1
+            except (DecryptionFailed, AssertionError) as exc:
+                failures.append(str(exc))
+
+    readers = [threading.Thread(target=decrypt_until_stopped) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    try:
+        for n in range(12):
+            case_id = f"case-busy-{n}"
+            generated = keys.generate_case_key(case_id, secret=master.secret_for_case(case_id))
+            keys.forget_case_key(generated.fingerprint)
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join()
+    assert failures == []
+    assert decrypted[0] > 50
 
 
 # --- pull-style encryption ---------------------------------------------------------------
