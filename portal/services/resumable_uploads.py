@@ -35,6 +35,7 @@ one or many PATCH requests, possibly from different app processes:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import io
 import logging
@@ -417,40 +418,63 @@ class BodyBrokenOff(InvalidInput):
     """The request body ended before its end (the client went away); what came is kept."""
 
 
+async def _next_chunk(
+    chunks: AsyncIterator[bytes], idle_seconds: float
+) -> tuple[bytes | None, BaseException | None]:
+    """The body's next bytes; None at its end, with the reason if it broke off or went idle."""
+    try:
+        return await asyncio.wait_for(anext(chunks), timeout=idle_seconds), None
+    except StopAsyncIteration:
+        return None, None
+    except TimeoutError:
+        return None, TimedOut(f"no bytes for {idle_seconds:g} s; what arrived is kept")
+    except Exception as exc:  # noqa: BLE001 - whatever broke the body, what came is kept
+        return None, exc
+
+
 async def _take_body(
     writer: _Writer, body: AsyncIterator[bytes], *, remaining: int, idle_seconds: float
 ) -> None:
-    """Read the body into records and commit each; on a break, commit what arrived."""
+    """Read the body into records and commit each; on a break, commit what arrived.
+
+    One record is stored while the next one arrives (never more: the commits must land in
+    order, and memory stays at about two records per PATCH).
+    """
     buffer = bytearray()
     taken = 0
     chunks = aiter(body)
     broken: BaseException | None = None
-    while True:
-        try:
-            chunk = await asyncio.wait_for(anext(chunks), timeout=idle_seconds)
-        except StopAsyncIteration:
-            break
-        except TimeoutError:
-            broken = TimedOut(f"no bytes for {idle_seconds:g} s; what arrived is kept")
-            break
-        except Exception as exc:  # noqa: BLE001 - whatever broke the body, what came is kept
-            broken = exc
-            break
-        if not chunk:
-            continue
-        taken += len(chunk)
-        if taken > remaining:
-            # Past Upload-Length: this body is not the file's rest. The records committed
-            # so far stay; the client may resume from HEAD's offset.
-            raise PayloadTooLarge(f"the body is longer than the {remaining} bytes still to come")
-        buffer += chunk
-        while len(buffer) >= RECORD_BYTES:
-            record = bytes(buffer[:RECORD_BYTES])
-            del buffer[:RECORD_BYTES]
-            await writer.commit(record)
-        await writer.keep_lease()
-    if buffer:
-        await writer.commit(bytes(buffer))
+    storing: asyncio.Task[None] | None = None
+    try:
+        while True:
+            chunk, broken = await _next_chunk(chunks, idle_seconds)
+            if chunk is None:
+                break
+            taken += len(chunk)
+            if taken > remaining:
+                # Past Upload-Length: this body is not the file's rest. The records committed
+                # so far stay; the client may resume from HEAD's offset.
+                raise PayloadTooLarge(
+                    f"the body is longer than the {remaining} bytes still to come"
+                )
+            buffer += chunk
+            while len(buffer) >= RECORD_BYTES:
+                record = bytes(buffer[:RECORD_BYTES])
+                del buffer[:RECORD_BYTES]
+                if storing is not None:
+                    await storing
+                storing = asyncio.create_task(writer.commit(record))
+            await writer.keep_lease()
+        if storing is not None:
+            task, storing = storing, None
+            await task
+        if buffer:
+            await writer.commit(bytes(buffer))
+    finally:
+        if storing is not None:
+            # A refusal is on its way out: the record already stored still counts.
+            with contextlib.suppress(Exception):
+                await storing
     if broken is not None:
         if isinstance(broken, ServiceError):
             raise broken
@@ -469,14 +493,31 @@ def _open_part(store: ObjectStore, part: PartRow, data_key: bytes, upload_id: uu
 async def _stage_plaintext(
     upload_id: uuid.UUID, parts: list[PartRow], data_key: bytes, store: ObjectStore
 ) -> AsyncIterator[bytes]:
-    """The file again, record by record, in order; each record checked against its place."""
-    for part in parts:
-        plaintext = await asyncio.to_thread(_open_part, store, part, data_key, upload_id)
-        if len(plaintext) != part.part.size:
-            raise Conflict(f"the stage's record at {part.part.start} is not the size recorded")
-        view = memoryview(plaintext)
-        for at in range(0, len(view), READ_CHUNK):
-            yield bytes(view[at : at + READ_CHUNK])
+    """The file again, record by record, in order; each record checked against its place.
+
+    The next record is fetched and opened while this one flows on to gpg.
+    """
+
+    def fetch(part: PartRow) -> asyncio.Task[bytes]:
+        return asyncio.create_task(asyncio.to_thread(_open_part, store, part, data_key, upload_id))
+
+    ahead = fetch(parts[0]) if parts else None
+    try:
+        for index, part in enumerate(parts):
+            if ahead is None:  # pragma: no cover - set for every part by the line below
+                break
+            plaintext = await ahead
+            ahead = fetch(parts[index + 1]) if index + 1 < len(parts) else None
+            if len(plaintext) != part.part.size:
+                raise Conflict(f"the stage's record at {part.part.start} is not the size recorded")
+            view = memoryview(plaintext)
+            for at in range(0, len(view), READ_CHUNK):
+                yield bytes(view[at : at + READ_CHUNK])
+    finally:
+        if ahead is not None:
+            ahead.cancel()
+            with contextlib.suppress(BaseException):
+                await ahead
 
 
 async def finalise(
