@@ -14,6 +14,7 @@ nothing from ``portal``.
     signature = signer.sign_detached(signing_material, master.secret_for("audit-signing-key"), text)
     with open_ciphertext_for_case(keys, [material], upload) as ciphertext:
         object_store.put(object_key, ciphertext)  # read() raises if encryption failed
+    sealed = seal_record(data_key, upload_id=upload_id, offset=0, plaintext=part)  # staging
 
 Errors (gpg status lines are translated here; messages never hold plaintext or secrets):
 
@@ -24,7 +25,8 @@ Errors (gpg status lines are translated here; messages never hold plaintext or s
     ├── KeyNotAvailable       key material missing, inconsistent, or not deletable
     ├── EncryptionFailed      gpg did not finish, or the plaintext source failed
     ├── SigningFailed         gpg made no signature with the portal's signing key
-    └── DecryptionFailed      wrong/empty secret, not our key, integrity (MDC) failure
+    └── DecryptionFailed      wrong/empty secret, not our key, integrity (MDC) failure,
+                              a sealed upload record that does not open (sealed_records)
 
 Invalid arguments (a malformed case id or fingerprint) raise ``ValueError``; an exception
 raised by a caller's sink propagates unchanged.
@@ -44,11 +46,20 @@ from crypto.errors import (
 )
 from crypto.gnupg_home import MAX_HOME_PATH_LENGTH, GnuPGHome
 from crypto.master_key import MASTER_KEY_LENGTH, MasterKey
+from crypto.sealed_records import (
+    RECORD_OVERHEAD,
+    new_data_key,
+    open_record,
+    seal_record,
+    unwrap_data_key,
+    wrap_data_key,
+)
 from crypto.signing import SigningKeyMaterial, SigningKeys
 
 __all__ = [
     "MASTER_KEY_LENGTH",
     "MAX_HOME_PATH_LENGTH",
+    "RECORD_OVERHEAD",
     "CaseKeyMaterial",
     "CaseKeys",
     "CryptoError",
@@ -67,6 +78,11 @@ __all__ = [
     "SigningKeys",
     "Sink",
     "Source",
+    "new_data_key",
     "open_ciphertext_for_case",
     "open_plaintext_for_case",
+    "open_record",
+    "seal_record",
+    "unwrap_data_key",
+    "wrap_data_key",
 ]

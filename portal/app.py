@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from litestar import Litestar
@@ -43,6 +44,7 @@ from portal.services.audit_chain import AuditSigner, checkpoint_periodically
 from portal.services.cases import CaseKeyring
 from portal.services.clock import Clock, system_clock
 from portal.services.errors import ServiceError
+from portal.services.resumable_uploads import ResumableConfig, finalise_periodically
 from portal.services.vault import Vault
 from portal.settings import Settings
 from portal.web import health
@@ -54,6 +56,7 @@ from portal.web.api import documents as api_documents
 from portal.web.api import grants as api_grants
 from portal.web.api import me as api_me
 from portal.web.api import partijen as api_partijen
+from portal.web.api import uploads as api_uploads
 from portal.web.auth import TokenAuthentication, request_context
 from portal.web.errors import (
     internal_error_response,
@@ -64,6 +67,7 @@ from portal.web.forwarded import TrustedProxies
 from portal.web.limits import HeaderLimit, NoNulCharacters
 from portal.web.security_headers import add_security_headers
 from portal.web.state import PortalDeps
+from portal.web.tus import tus_resumable_header
 from storage import LocalObjectStore, ObjectStore, S3ObjectStore
 
 log = logging.getLogger("portal")
@@ -72,6 +76,9 @@ log = logging.getLogger("portal")
 # once, transfers queue for a thread. gpg itself runs at most 8 at once per GnuPG home
 # (crypto.gnupg_home): a transfer past that holds its thread and waits there for gpg.
 TRANSFER_THREADS = 32
+# How often each process looks for resumable uploads whose finaliser died (their claim
+# lapsed): a short query when there are none.
+FINALISE_POLL_SECONDS = 30.0
 
 
 class StartupRefused(Exception):
@@ -197,6 +204,12 @@ def create_app(
         signer=adapters.signer,
         audit=adapters.audit,
         handover_days=settings.handover_days,
+        resumable=ResumableConfig(
+            expiry=timedelta(seconds=settings.upload_expiry_seconds),
+            idle_seconds=settings.upload_idle_seconds,
+            finalise_claim=timedelta(seconds=settings.upload_finalise_claim_seconds),
+            vog_max_age_days=settings.vog_max_age_days,
+        ),
         trusted_proxies=TrustedProxies(settings.trusted_proxies),
         health_token=settings.health_token.value if settings.health_token else None,
     )
@@ -214,12 +227,22 @@ def create_app(
                     adapters.signer, interval=settings.audit_checkpoint_seconds, clock=clock
                 )
             )
+            finalisations = asyncio.create_task(
+                finalise_periodically(
+                    interval=FINALISE_POLL_SECONDS,
+                    vault=deps.vault,
+                    audit=adapters.audit,
+                    clock=clock,
+                    config=deps.resumable,
+                )
+            )
             try:
                 yield
             finally:
-                checkpoints.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await checkpoints
+                for task in (checkpoints, finalisations):
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
         finally:
             deps.vault.transfers.shutdown(wait=False, cancel_futures=True)
             await close_engine(adapters.engine)
@@ -229,6 +252,7 @@ def create_app(
             health.router,
             api_cases.router,
             api_documents.router(max_upload_bytes=settings.max_upload_bytes),
+            api_uploads.router(max_upload_bytes=settings.max_upload_bytes),
             api_grants.router,
             api_consents.router,
             api_partijen.router,
@@ -262,7 +286,7 @@ def create_app(
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_response,
         },
         lifespan=[lifespan],
-        before_send=[add_security_headers(deps.trusted_proxies)],
+        before_send=[add_security_headers(deps.trusted_proxies), tus_resumable_header],
         openapi_config=OpenAPIConfig(
             title="RTO portal",
             version="0.1.0",

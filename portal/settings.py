@@ -98,6 +98,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Shows the per-dependency details of ``/health/ready`` to whoever sends it as a
     bearer token (``PORTAL_HEALTH_TOKEN`` or ``PORTAL_HEALTH_TOKEN_FILE``); None: nobody."""
 
+    upload_expiry_seconds: int = 86400
+    """A resumable upload with no bytes for this long is swept away, its stage with it
+    (``PORTAL_UPLOAD_EXPIRY_SECONDS``); a finished one's outcome is kept as long."""
+    upload_idle_seconds: int = 60
+    """A resumable upload's PATCH that receives nothing for this long ends, keeping what
+    arrived (``PORTAL_UPLOAD_IDLE_SECONDS``): uvicorn itself never times out a body."""
+    upload_finalise_claim_seconds: int = 600
+    """How long one process may take to finalise an upload before another takes the job
+    over (``PORTAL_UPLOAD_FINALISE_CLAIM_SECONDS``)."""
+
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "portal.sqlite3"
@@ -243,6 +253,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         login_block_seconds=_integer(env_vars, "PORTAL_LOGIN_BLOCK_SECONDS", default=300),
         trusted_proxies=_trusted_proxies(env_vars),
+        upload_expiry_seconds=_integer(env_vars, "PORTAL_UPLOAD_EXPIRY_SECONDS", default=86400),
+        upload_idle_seconds=_integer(env_vars, "PORTAL_UPLOAD_IDLE_SECONDS", default=60),
+        upload_finalise_claim_seconds=_integer(
+            env_vars, "PORTAL_UPLOAD_FINALISE_CLAIM_SECONDS", default=600
+        ),
         health_token=OperatorToken(token)
         if (token := _read(env_vars, "PORTAL_HEALTH_TOKEN"))
         else None,

@@ -31,15 +31,18 @@ def retention() -> None:
 def retention_sweep(now_text: str | None, dry_run: bool) -> None:
     """Bring every case to where its timeline says: destroy those 12 months past decision.
 
+    Also removes resumable uploads left unfinished past PORTAL_UPLOAD_EXPIRY_SECONDS.
+
     Safe to run from several processes at once, and after an interrupted run: the next
     run finishes any destruction that was begun.
     """
+    from portal.services.resumable_uploads import sweep_expired_uploads
     from portal.services.retention import sweep
 
     now = _moment(now_text) if now_text else system_clock()
 
     async def run(adapters: Adapters) -> SweepResult:
-        return await sweep(
+        result = await sweep(
             now=now,
             dry_run=dry_run,
             store=adapters.object_store,
@@ -47,6 +50,18 @@ def retention_sweep(now_text: str | None, dry_run: bool) -> None:
             audit=adapters.audit,
             operator=operator(),
         )
+        if not dry_run:
+            # Unfinished resumable uploads past their expiry hold sealed stages: gone too.
+            uploads = await sweep_expired_uploads(
+                now=now, store=adapters.object_store, audit=adapters.audit, operator=operator()
+            )
+            if uploads.expired or uploads.forgotten or uploads.orphans:
+                click.echo(
+                    f"resumable uploads: {uploads.expired} expired unfinished, "
+                    f"{uploads.forgotten} finished ones forgotten, "
+                    f"{uploads.orphans} stray stage objects removed"
+                )
+        return result
 
     result = run_with_adapters(run)
     if not result.plan:

@@ -25,6 +25,7 @@ from piccolo.table import Table
 from portal.domain.cases import ClosingReason, Phase
 from portal.domain.documents import LegalBasis
 from portal.domain.partijen import PartijKind, PartijStatus
+from portal.domain.resumable import UploadStatus
 
 
 class Partij(Table, tablename="partij"):
@@ -287,6 +288,48 @@ class LoginFailureWindow(Table, tablename="login_failure_window"):
     blocked_until = Timestamptz(null=True, default=None)
 
 
+class ResumableUpload(Table, tablename="resumable_upload"):
+    """A tus upload on its way to becoming a document (``portal.domain.resumable``).
+
+    Everything about it is here and in the object store, never in one process: any app
+    process may take the next PATCH, and any may finish it.
+    """
+
+    id = UUID(primary_key=True)
+    casus = ForeignKey(references=Casus, on_delete=OnDelete.cascade)
+    uploaded_by = ForeignKey(references=User, on_delete=OnDelete.cascade)
+    # What the direct upload takes before the file's first byte (phase, restrictions,
+    # description, file name, declared type), checked when the upload was created.
+    upload = JSON()
+    length = BigInt()
+    # The tus Upload-Offset: bytes sealed into the stage and committed with their part.
+    received = BigInt(default=0)
+    status = Varchar(length=20, choices=UploadStatus, default=UploadStatus.PENDING)
+    # The upload's data key, wrapped with a key derived from the master key: without the
+    # master key the stage is unreadable, and nulling this shreds it.
+    wrapped_key = Text(null=True, default=None)
+    # One writer (a PATCH) or one finaliser at a time: a compare-and-set on this token,
+    # which lapses at lease_until if its holder died.
+    lease_token = Varchar(length=64, null=True, default=None)
+    lease_until = Timestamptz(null=True, default=None)
+    attempts = BigInt(default=0)
+    trace_id = Varchar(length=32, null=True, default=None)
+    document = UUID(null=True, default=None)
+    outcome = Text(null=True, default=None)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+
+
+class ResumableUploadPart(Table, tablename="resumable_upload_part"):
+    """One sealed record of an upload's stage, stored as its own object."""
+
+    id = UUID(primary_key=True)
+    upload = ForeignKey(references=ResumableUpload, on_delete=OnDelete.cascade)
+    start = BigInt()
+    size = BigInt()
+    object_key = Varchar(length=200)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Partij,
     User,
@@ -305,4 +348,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     SigningKey,
     AuditCheckpoint,
     LoginFailureWindow,
+    ResumableUpload,
+    ResumableUploadPart,
 )

@@ -57,6 +57,13 @@ class Action(enum.StrEnum):
     DOCUMENT_UPLOAD = "document:upload"
     DOCUMENT_UPLOAD_DENIED = "document:upload:denied"
     DOCUMENT_UPLOAD_FAILED = "document:upload:failed"
+    # Resumable (tus) uploads: created once admitted by the same rules as a direct upload
+    # (refusals there are document:upload:denied); they end as document:upload or its
+    # denial, or are terminated by their uploader or expire unfinished.
+    UPLOAD_CREATE = "upload:create"
+    UPLOAD_ACCESS_DENIED = "upload:access:denied"
+    UPLOAD_TERMINATE = "upload:terminate"
+    UPLOAD_EXPIRE = "upload:expire"
     DOCUMENT_DOWNLOAD = "document:download"
     DOCUMENT_DOWNLOAD_DENIED = "document:download:denied"
     DOCUMENT_DOWNLOAD_COMPLETE = "document:download:complete"

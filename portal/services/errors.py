@@ -35,5 +35,13 @@ class PayloadTooLarge(ServiceError):
     """The document is larger than the portal accepts."""
 
 
+class Locked(ServiceError):
+    """Someone else is changing it right now (another request writes the same upload)."""
+
+
+class TimedOut(ServiceError):
+    """The client stopped sending before the request was complete; what arrived is kept."""
+
+
 class AuditUnavailable(ServiceError):
     """The audit record could not be written, so the action did not happen (fail closed)."""

@@ -160,7 +160,41 @@ async def upload_document(
         await record.deny(Action.DOCUMENT_UPLOAD_DENIED, str(exc))
         raise
     upload, body = incoming.upload, incoming.body
-    case, decision, file_name = await _admit_upload(context, case_id, upload, audit, at=started)
+    case, decision, file_name = await admit_upload(context, case_id, upload, audit, at=started)
+    return await store_document(
+        context,
+        upload,
+        body,
+        case=case,
+        decision=decision,
+        file_name=file_name,
+        vault=vault,
+        audit=audit,
+        clock=clock,
+        started=started,
+    )
+
+
+async def store_document(
+    context: RequestContext,
+    upload: Upload,
+    body: AsyncIterator[bytes],
+    *,
+    case: Case,
+    decision: Decision,
+    file_name: str,
+    vault: Vault,
+    audit: AuditLog,
+    clock: Clock,
+    started: datetime,
+    in_same_transaction: Callable[[Document], Awaitable[None]] | None = None,
+) -> Document:
+    """An admitted upload's bytes sniffed, size-capped, hashed and encrypted into the store,
+    then its row and record; the direct upload and a finished resumable one both end here.
+
+    ``in_same_transaction`` commits with the document row (a resumable upload marks itself
+    done there, so a crash can never leave it to be finalised into a second document).
+    """
     document_id = DocumentId(uuid.uuid4())
     object_key = object_key_for(case.id, document_id)
     recipients = await _recipients_for(case, context, vault)
@@ -200,6 +234,8 @@ async def upload_document(
             await audit.about(context, at=started, case=case, document=document).succeed(
                 Action.DOCUMENT_UPLOAD, decision.reason, ended_at=clock()
             )
+            if in_same_transaction is not None:
+                await in_same_transaction(document)
     except BaseException:
         # No row, so no object either: the stored ciphertext would be an orphan.
         await asyncio.to_thread(_delete_quietly, vault.store, object_key)
@@ -207,10 +243,11 @@ async def upload_document(
     return document
 
 
-async def _admit_upload(
+async def admit_upload(
     context: RequestContext, case_id: uuid.UUID, upload: Upload, audit: AuditLog, *, at: datetime
 ) -> tuple[Case, Decision, str]:
-    """The checks before a byte is stored: case, rules, restrictions, name (each audited)."""
+    """The checks before a byte is stored: case, rules, restrictions, name (each refusal
+    audited). A resumable upload passes them at creation and again when it is finished."""
     case = await cases_db.case_by_id(case_id)
     if case is None:
         await audit.about(context, at=at).deny(Action.DOCUMENT_UPLOAD_DENIED, f"no case {case_id}")

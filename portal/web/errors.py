@@ -19,9 +19,11 @@ from litestar.status_codes import (
     HTTP_401_UNAUTHORIZED,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
+    HTTP_408_REQUEST_TIMEOUT,
     HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    HTTP_423_LOCKED,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
@@ -31,10 +33,12 @@ from portal.services.errors import (
     Conflict,
     Forbidden,
     InvalidInput,
+    Locked,
     NotAuthenticated,
     NotFound,
     PayloadTooLarge,
     ServiceError,
+    TimedOut,
     UnsupportedMediaType,
 )
 
@@ -50,6 +54,8 @@ STATUS_BY_ERROR: dict[type[ServiceError], int] = {
     Forbidden: HTTP_403_FORBIDDEN,
     UnsupportedMediaType: HTTP_415_UNSUPPORTED_MEDIA_TYPE,
     PayloadTooLarge: HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    Locked: HTTP_423_LOCKED,
+    TimedOut: HTTP_408_REQUEST_TIMEOUT,
     AuditUnavailable: HTTP_503_SERVICE_UNAVAILABLE,
 }
 

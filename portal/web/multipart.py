@@ -44,19 +44,24 @@ class UploadStream:
 
     def upload(self) -> Upload:
         """What the upload use case needs to know before the first byte of the file."""
-        metadata = self.metadata
-        return Upload(
-            phase=metadata.phase,
-            restrictions=Restrictions(
-                purposes=frozenset(metadata.purposes),
-                data_categories=frozenset(metadata.data_categories),
-                legal_basis=metadata.legal_basis,
-                consent_id=ConsentId(metadata.consent_id) if metadata.consent_id else None,
-            ),
-            description=metadata.description,
-            file_name=self.file_name,
-            declared_type=self.declared_type,
-        )
+        return upload_of(self.metadata, file_name=self.file_name, declared_type=self.declared_type)
+
+
+def upload_of(metadata: UploadMetadata, *, file_name: str, declared_type: str | None) -> Upload:
+    """An upload's description as the use case takes it, from the wire's metadata (the
+    multipart upload's ``metadata`` part, or a resumable upload's ``metadata`` value)."""
+    return Upload(
+        phase=metadata.phase,
+        restrictions=Restrictions(
+            purposes=frozenset(metadata.purposes),
+            data_categories=frozenset(metadata.data_categories),
+            legal_basis=metadata.legal_basis,
+            consent_id=ConsentId(metadata.consent_id) if metadata.consent_id else None,
+        ),
+        description=metadata.description,
+        file_name=file_name,
+        declared_type=declared_type,
+    )
 
 
 async def _events(
@@ -101,14 +106,7 @@ async def read_upload(request: Request[Any, Any, Any]) -> UploadStream:
         raw += event
         if len(raw) > MAX_METADATA_BYTES:
             raise InvalidInput(f"the metadata part is larger than {MAX_METADATA_BYTES} bytes")
-    if has_nul(raw, NUL_IN_JSON):
-        raise InvalidInput(NUL_REFUSED)
-    try:
-        metadata = msgspec.json.decode(raw, type=UploadMetadata)
-    except msgspec.ValidationError as exc:
-        raise InvalidInput(f"metadata: {exc}") from exc
-    except msgspec.DecodeError as exc:
-        raise InvalidInput("metadata must be a JSON object") from exc
+    metadata = decode_metadata(raw)
 
     segment = await _next_segment(events)
     if segment.name != "file" or segment.filename is None:
@@ -130,6 +128,18 @@ async def read_upload(request: Request[Any, Any, Any]) -> UploadStream:
         declared_type=segment.content_type,
         body=body(),
     )
+
+
+def decode_metadata(raw: bytes) -> UploadMetadata:
+    """An upload's metadata JSON, checked as every upload's is; InvalidInput if it is not."""
+    if has_nul(raw, NUL_IN_JSON):
+        raise InvalidInput(NUL_REFUSED)
+    try:
+        return msgspec.json.decode(raw, type=UploadMetadata)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(f"metadata: {exc}") from exc
+    except msgspec.DecodeError as exc:
+        raise InvalidInput("metadata must be a JSON object") from exc
 
 
 async def _next_segment(events: AsyncIterator[Any]) -> MultipartSegment:

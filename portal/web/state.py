@@ -9,6 +9,7 @@ from portal.services.audit import AuditLog
 from portal.services.audit_chain import AuditSigner
 from portal.services.cases import CaseKeyring
 from portal.services.clock import Clock
+from portal.services.resumable_uploads import ResumableConfig
 from portal.services.vault import Vault
 from portal.web.forwarded import NO_PROXIES, TrustedProxies
 
@@ -22,6 +23,8 @@ class PortalDeps:
     signer: AuditSigner
     audit: AuditLog
     handover_days: int
+    resumable: ResumableConfig
+    """The resumable uploads' expiry, idle timeout and finalisation claim."""
     """The hand-over window at afschaling, in days (``PORTAL_HANDOVER_DAYS``)."""
     trusted_proxies: TrustedProxies = NO_PROXIES
     """Whose ``X-Forwarded-*`` headers are believed (``portal.web.forwarded``)."""

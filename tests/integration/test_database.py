@@ -35,6 +35,8 @@ EXPECTED_TABLES = {
     "signing_key",
     "audit_checkpoint",
     "login_failure_window",
+    "resumable_upload",
+    "resumable_upload_part",
 }
 
 
