@@ -10,9 +10,11 @@ source deploy/lib.sh
 
 MINIO_MODULE="github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c"
 MINIO_BIN_DIR="$HOME/.cache/rto-portal/bin"
-required="postgres,seaweedfs"
+required="postgres,seaweedfs,chromium"
 
-ensure_system_packages gnupg libmagic1 postgresql
+# chromium (with fonts-liberation, so screenshots look the same on every machine) for the
+# browser tests: Playwright drives the system browser, its own download cannot work here.
+ensure_system_packages gnupg libmagic1 postgresql chromium fonts-liberation
 ensure_python_env
 
 # MinIO is distributed as source only: build it once from the Go module proxy and keep

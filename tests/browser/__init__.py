@@ -1,0 +1,1 @@
+"""Journeys through the Dutch pages in Debian's Chromium, driven by Playwright."""
