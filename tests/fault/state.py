@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from portal.db.audit_log import AUDIT_CHAIN_LOCK
 from tests.fault.conftest import Stack
 from tests.web.live_api import AANMELDING_UPLOAD
 
@@ -81,3 +85,30 @@ def awaited_actions(
 def report(case: str, outcome: str) -> None:
     """The outcome of one fault case, in the test's output (``pytest -s`` or -rA)."""
     print(f"FAULT {case}: {outcome}")
+
+
+@contextmanager
+def chain_lock_held(stack: Stack) -> Iterator[None]:
+    """The audit chain's advisory lock, held by another session until the crash ends it."""
+    with subprocess.Popen(
+        ["psql", stack.live.database_url, "-X", "-A", "-t", "-q"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as session:
+        assert session.stdin is not None
+        assert session.stdout is not None
+        session.stdin.write(f"SELECT 'locked' FROM pg_advisory_lock({AUDIT_CHAIN_LOCK});\n")  # noqa: S608 - an integer constant of ours
+        session.stdin.flush()
+        assert session.stdout.readline().strip() == "locked"
+        try:
+            yield
+        finally:
+            session.kill()
+
+
+def waiting_for_the_chain(stack: Stack) -> bool:
+    waiting = stack.api.psql(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted;\n"
+    )
+    return int(waiting) > 0

@@ -9,49 +9,27 @@ restart once the database is back.
 
 from __future__ import annotations
 
-import subprocess
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TypeVar
 
 import httpx
 
-from portal.db.audit_log import AUDIT_CHAIN_LOCK
 from tests.fault.conftest import Stack
-from tests.fault.state import PURPOSE, case_state, new_case, report, upload_by_carol
+from tests.fault.state import (
+    PURPOSE,
+    case_state,
+    chain_lock_held,
+    new_case,
+    report,
+    upload_by_carol,
+    waiting_for_the_chain,
+)
 from tests.fault.transfers import MIB, pdf
 from tests.servers import wait_until
 from tests.web.live_api import AANMELDING_UPLOAD
 
 T = TypeVar("T")
-
-
-@contextmanager
-def chain_lock_held(stack: Stack) -> Iterator[None]:
-    """The audit chain's advisory lock, held by another session until the crash ends it."""
-    with subprocess.Popen(
-        ["psql", stack.live.database_url, "-X", "-A", "-t", "-q"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    ) as session:
-        assert session.stdin is not None
-        assert session.stdout is not None
-        session.stdin.write(f"SELECT 'locked' FROM pg_advisory_lock({AUDIT_CHAIN_LOCK});\n")  # noqa: S608 - an integer constant of ours
-        session.stdin.flush()
-        assert session.stdout.readline().strip() == "locked"
-        try:
-            yield
-        finally:
-            session.kill()
-
-
-def _waiting_for_the_chain(stack: Stack) -> bool:
-    waiting = stack.api.psql(
-        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted;\n"
-    )
-    return int(waiting) > 0
 
 
 def crash_during_audit_append(stack: Stack, action: Callable[[], T]) -> T:
@@ -61,7 +39,7 @@ def crash_during_audit_append(stack: Stack, action: Callable[[], T]) -> T:
     with chain_lock_held(stack):
         worker = threading.Thread(target=lambda: result.append(action()), daemon=True)
         worker.start()
-        wait_until(lambda: _waiting_for_the_chain(stack), timeout=30, what="the audit append")
+        wait_until(lambda: waiting_for_the_chain(stack), timeout=30, what="the audit append")
         stack.postgres.stop()
     worker.join(60)
     assert result, "the request got no answer"
