@@ -24,6 +24,7 @@ from litestar.status_codes import (
     HTTP_415_UNSUPPORTED_MEDIA_TYPE,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
+    HTTP_507_INSUFFICIENT_STORAGE,
 )
 
 from portal.db.transactions import is_database_unavailable
@@ -38,7 +39,7 @@ from portal.services.errors import (
     ServiceError,
     UnsupportedMediaType,
 )
-from storage import StoreUnavailable
+from storage import StoreFull, StoreUnavailable
 
 log = logging.getLogger("portal.errors")
 
@@ -105,8 +106,19 @@ def internal_error_response(request: Request[Any, Any, Any], exc: Exception) -> 
     """A generic 500 whose trace id the operator finds in the log, with the traceback.
 
     An outage of the database or the object store is no fault of the portal's code: the
-    request did not happen and may succeed later, so it is a 503 with ``Retry-After``.
+    request did not happen and may succeed later, so it is a 503 with ``Retry-After``. A
+    full store is a 507: only the operator can make room.
     """
+    if isinstance(exc, StoreFull):
+        log.error("%s %s: the document store is full", request.method, request.url.path)
+        return Response(
+            {
+                "status_code": HTTP_507_INSUFFICIENT_STORAGE,
+                "detail": "the document store is full, so nothing was stored; "
+                "the operator must make room before it takes more",
+            },
+            status_code=HTTP_507_INSUFFICIENT_STORAGE,
+        )
     away = _outage(exc)
     if away is not None:
         # An outage, not a bug: the cause is enough, a traceback would only repeat it.
