@@ -23,7 +23,10 @@ from tests.fault.transfers import MIB, HeldDownload, HeldUpload, pdf
 from tests.servers import wait_until
 from tests.web.live_api import AANMELDING_UPLOAD
 
-SIZE = 40 * MIB
+SIZE = 16 * MIB
+"""Far more than the socket and pipe buffers hold, so a held transfer is truly mid-way."""
+MULTIPART_SIZE = 40 * MIB
+"""Above the 16 MiB part size: the portal dies with a multipart upload open."""
 
 
 def gpg_child(parent: int, operation: str) -> int | None:
@@ -56,14 +59,16 @@ def kill_gpg(stack: Stack, operation: str) -> int:
     return found[-1]
 
 
-def _held_upload(stack: Stack, case_id: str, name: str, *, hold_at: int) -> HeldUpload:
+def _held_upload(
+    stack: Stack, case_id: str, name: str, *, hold_at: int, size: int = SIZE
+) -> HeldUpload:
     return HeldUpload(
         stack.live.base_url,
         case_id=case_id,
         token=stack.live.tokens["carol"],
         metadata=AANMELDING_UPLOAD,
         file_name=name,
-        content=pdf(SIZE, seed=21),
+        content=pdf(size, seed=21),
         hold_at=hold_at,
     )
 
@@ -82,7 +87,7 @@ def _held_download(stack: Stack, document_id: str) -> HeldDownload:
 
 def test_gpg_killed_mid_encrypt_refuses_the_upload_and_stores_nothing(stack: Stack) -> None:
     case_id = new_case(stack)
-    upload = _held_upload(stack, case_id, "gpg-weg.pdf", hold_at=8 * MIB)
+    upload = _held_upload(stack, case_id, "gpg-weg.pdf", hold_at=4 * MIB)
     upload.wait_held()
     kill_gpg(stack, "--encrypt")
     upload.go()
@@ -121,7 +126,7 @@ def test_gpg_killed_mid_decrypt_cuts_the_download_on_record(stack: Stack) -> Non
 
 def test_a_client_gone_mid_upload_leaves_nothing_stored(stack: Stack) -> None:
     case_id = new_case(stack)
-    upload = _held_upload(stack, case_id, "weggelopen.pdf", hold_at=8 * MIB)
+    upload = _held_upload(stack, case_id, "weggelopen.pdf", hold_at=4 * MIB)
     upload.wait_held()
     upload.hang_up()
     upload.result()
@@ -156,7 +161,7 @@ def test_a_client_gone_mid_download_is_recorded_as_failed(stack: Stack) -> None:
 def test_the_portal_killed_mid_upload_leaves_no_row_and_no_object(stack: Stack) -> None:
     case_id = new_case(stack)
     multipart_before = stack.minio.multipart_uploads()
-    upload = _held_upload(stack, case_id, "portal-weg.pdf", hold_at=24 * MIB)
+    upload = _held_upload(stack, case_id, "portal-weg.pdf", hold_at=24 * MIB, size=MULTIPART_SIZE)
     upload.wait_held()
     stack.kill_portal()
     upload.hang_up()
