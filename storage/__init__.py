@@ -12,12 +12,19 @@ errors, ``OSError``) are translated at the boundary and never carry object conte
     ├── ObjectNotFound           no object under the key (.key)
     ├── InvalidKey               the key breaks the key rules (.key, .reason)
     └── StoreUnavailable         cannot reach the store, or it is misconfigured
+        └── StoreFull            no room for the object (disk full, quota)
 
 The one exception: an exception raised by the *source* of a ``put`` propagates unchanged.
 """
 
 from storage.contract import ObjectInfo, ObjectStore
-from storage.errors import InvalidKey, ObjectNotFound, StorageError, StoreUnavailable
+from storage.errors import (
+    InvalidKey,
+    ObjectNotFound,
+    StorageError,
+    StoreFull,
+    StoreUnavailable,
+)
 from storage.keys import MAX_KEY_LENGTH, validate_key
 from storage.local import LocalObjectStore
 from storage.memory import MemoryObjectStore
@@ -33,6 +40,7 @@ __all__ = [
     "ObjectStore",
     "S3ObjectStore",
     "StorageError",
+    "StoreFull",
     "StoreUnavailable",
     "validate_key",
 ]

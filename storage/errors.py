@@ -26,3 +26,7 @@ class InvalidKey(StorageError):
 
 class StoreUnavailable(StorageError):
     """The store cannot be reached or is misconfigured (down, bad credentials, no bucket)."""
+
+
+class StoreFull(StoreUnavailable):
+    """The store has no room for the object (a full disk, a quota): nothing was stored."""

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from storage.contract import ObjectInfo
-from storage.errors import ObjectNotFound, StorageError, StoreUnavailable
+from storage.errors import ObjectNotFound, StorageError, StoreFull, StoreUnavailable
 from storage.keys import is_key_segment, validate_key, validate_prefix
 
 if TYPE_CHECKING:
@@ -196,6 +196,8 @@ def _sync_directory(directory: Path, key: str) -> None:
 def _translate(exc: OSError, key: str, action: str) -> StorageError:
     if exc.errno in {errno.ENOENT, errno.ENOTDIR, errno.EISDIR} and action != "store":
         return ObjectNotFound(key)
+    if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
+        return StoreFull(f"cannot {action} {key!r}: {exc.strerror}")
     if exc.errno in {errno.ENOENT, errno.EACCES, errno.EROFS, errno.EPERM}:
         return StoreUnavailable(f"cannot {action} {key!r}: {exc.strerror}")
     return StorageError(f"cannot {action} {key!r}: {exc.strerror}")

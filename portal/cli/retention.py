@@ -63,7 +63,17 @@ def retention_sweep(now_text: str | None, dry_run: bool) -> None:
                 )
         return result
 
-    result = run_with_adapters(run)
+    from storage import StorageError
+
+    try:
+        result = run_with_adapters(run)
+    except StorageError as exc:
+        # Step 2 (the key) comes before the store is needed: what was begun is unreadable
+        # already, and the next run finishes it (portal.services.retention).
+        raise click.ClickException(
+            f"the object store failed, so the sweep stopped: {exc}. Cases it began are "
+            "refused and their keys destroyed; run the sweep again once the store is back."
+        ) from exc
     if not result.plan:
         click.echo(f"nothing due at {now.isoformat()}")
         return

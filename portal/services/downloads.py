@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -223,20 +223,39 @@ async def stream_download(
         with contextlib.suppress(ChannelClosed):
             channel.finish()
 
+    chunks = _stream(
+        channel,
+        decrypt_and_send,
+        permitted.permit,
+        # Re-encrypted output has no size known in advance; plaintext has the document's.
+        expected_size=None if recipient is not None else document.size,
+        audit=audit,
+        clock=clock,
+        transfers=vault.transfers,
+    )
+    # The first chunk is awaited before a header goes out: a store that cannot be reached
+    # then raises here (503, try again) instead of cutting a 200 at its first byte. The
+    # failed download is on record either way (``_stream`` records how it ended).
+    first = await anext(chunks, None)
     return Download(
         document=document,
         encrypted_for_recipient=recipient is not None,
-        chunks=_stream(
-            channel,
-            decrypt_and_send,
-            permitted.permit,
-            # Re-encrypted output has no size known in advance; plaintext has the document's.
-            expected_size=None if recipient is not None else document.size,
-            audit=audit,
-            clock=clock,
-            transfers=vault.transfers,
-        ),
+        chunks=_starting_with(first, chunks),
     )
+
+
+async def _starting_with(
+    first: bytes | None, rest: AsyncGenerator[bytes, None]
+) -> AsyncIterator[bytes]:
+    try:
+        if first is None:
+            return
+        yield first
+        async for chunk in rest:
+            yield chunk
+    finally:
+        # A client that went away closes this generator only: the ending is ``rest``'s.
+        await rest.aclose()
 
 
 def _reencrypt(
@@ -266,7 +285,7 @@ async def _stream(
     audit: AuditLog,
     clock: Clock,
     transfers: Executor,
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     worker = asyncio.get_running_loop().run_in_executor(transfers, work)
     complete = (Action.DOCUMENT_DOWNLOAD_COMPLETE, Outcome.SUCCESS, "delivered in full")
     went_away = (
@@ -286,6 +305,14 @@ async def _stream(
         await worker
         outcome = complete
     except CryptoError as exc:
+        if isinstance(exc.__cause__, StorageError):
+            # gpg saw its input end early because the store went away: no tampering.
+            outcome = (
+                Action.DOCUMENT_DOWNLOAD_FAILED,
+                Outcome.FAILURE,
+                f"object store: {exc.__cause__}",
+            )
+            raise
         outcome = (Action.DOCUMENT_DOWNLOAD_FAILED, Outcome.FAILURE, f"decryption failed: {exc}")
         log.error(  # noqa: TRY400 - the reason is enough; the trace would only repeat it
             "download of document %s failed: %s", permit.document_id, exc

@@ -26,8 +26,10 @@ from litestar.status_codes import (
     HTTP_423_LOCKED,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
+    HTTP_507_INSUFFICIENT_STORAGE,
 )
 
+from portal.db.transactions import is_database_unavailable
 from portal.services.errors import (
     AuditUnavailable,
     Conflict,
@@ -41,8 +43,13 @@ from portal.services.errors import (
     TimedOut,
     UnsupportedMediaType,
 )
+from storage import StoreFull, StoreUnavailable
 
 log = logging.getLogger("portal.errors")
+
+RETRY_AFTER_SECONDS = 10
+"""How long a client is asked to wait while the database or the object store is away:
+long enough not to hammer a restarting server, short enough for a person to retry."""
 
 TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$")
 
@@ -70,7 +77,10 @@ def status_for(exc: ServiceError) -> int:
 def service_error_response(_: Request[Any, Any, Any], exc: Exception) -> Response[object]:
     if isinstance(exc, ServiceError):
         status = status_for(exc)
-        return Response({"status_code": status, "detail": str(exc)}, status_code=status)
+        headers = retry_after() if status == HTTP_503_SERVICE_UNAVAILABLE else None
+        return Response(
+            {"status_code": status, "detail": str(exc)}, status_code=status, headers=headers
+        )
     if isinstance(exc, HTTPException):  # pragma: no cover - Litestar handles these itself
         raise exc
     raise exc  # pragma: no cover - only ServiceError is registered for this handler
@@ -85,8 +95,52 @@ def too_deeply_nested_response(_: Request[Any, Any, Any], __: Exception) -> Resp
     )
 
 
+def retry_after() -> dict[str, str]:
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _outage(exc: Exception) -> str | None:
+    """What is away, if ``exc`` says the database or the object store cannot be reached."""
+    if isinstance(exc, StoreUnavailable):
+        return "the document store"
+    if is_database_unavailable(exc):
+        return "the database"
+    return None
+
+
 def internal_error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[object]:
-    """A generic 500 whose trace id the operator finds in the log, with the traceback."""
+    """A generic 500 whose trace id the operator finds in the log, with the traceback.
+
+    An outage of the database or the object store is no fault of the portal's code: the
+    request did not happen and may succeed later, so it is a 503 with ``Retry-After``. A
+    full store is a 507: only the operator can make room.
+    """
+    if isinstance(exc, StoreFull):
+        log.error("%s %s: the document store is full", request.method, request.url.path)
+        return Response(
+            {
+                "status_code": HTTP_507_INSUFFICIENT_STORAGE,
+                "detail": "the document store is full, so nothing was stored; "
+                "the operator must make room before it takes more",
+            },
+            status_code=HTTP_507_INSUFFICIENT_STORAGE,
+        )
+    away = _outage(exc)
+    if away is not None:
+        # An outage, not a bug: the cause is enough, a traceback would only repeat it.
+        log.error(
+            "%s %s: %s is unavailable (%s)", request.method, request.url.path, away,
+            type(exc).__name__,
+        )  # fmt: skip
+        return Response(
+            {
+                "status_code": HTTP_503_SERVICE_UNAVAILABLE,
+                "detail": f"{away} cannot be reached right now, so nothing was done; "
+                "try again later",
+            },
+            status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            headers=retry_after(),
+        )
     match = TRACEPARENT.match(request.headers.get("traceparent", ""))
     trace_id = match.group(1) if match else secrets.token_hex(16)
     log.error(
