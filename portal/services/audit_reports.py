@@ -30,6 +30,7 @@ from portal.domain.audit import (
     subject_overview,
 )
 from portal.domain.audit_chain import StoredRecord
+from portal.domain.refusal_codes import code_of
 from portal.domain.register import REGISTER, RegisterEntry
 from portal.services.audit import About, AuditLog, RequestContext
 from portal.services.clock import Clock
@@ -82,7 +83,7 @@ async def _admit_reader(
     if decision.allowed:
         await record.permit(action, reason)
         return
-    raise await record.deny(denied, reason)
+    raise await record.deny(denied, reason, code=code_of(decision))
 
 
 def _describe(query: AuditQuery) -> str:
