@@ -19,9 +19,9 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ASGIApp
 from piccolo.engine.base import Engine
@@ -58,7 +58,9 @@ from portal.web.api import me as api_me
 from portal.web.api import partijen as api_partijen
 from portal.web.api import uploads as api_uploads
 from portal.web.auth import TokenAuthentication, request_context
+from portal.web.error_codes import JsonWithErrorCodes
 from portal.web.errors import (
+    http_error_response,
     internal_error_response,
     service_error_response,
     too_deeply_nested_response,
@@ -282,6 +284,7 @@ def create_app(
         },
         exception_handlers={
             ServiceError: service_error_response,
+            HTTPException: http_error_response,
             RecursionError: too_deeply_nested_response,
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_response,
         },
@@ -294,7 +297,7 @@ def create_app(
             path="/schema",
             # Only the JSON: Litestar's HTML pages (Swagger, ReDoc, Scalar...) load their
             # scripts from a CDN, which the portal's CSP forbids and should not trust.
-            render_plugins=[JsonRenderPlugin()],
+            render_plugins=[JsonWithErrorCodes()],
         ),
         debug=False,
     )

@@ -157,11 +157,16 @@ def check_restrictions(
         raise RestrictionsRefused("a consent_id is only given with legal basis toestemming")
     provision = check_provision(provider_kind, restrictions)
     if not provision.allowed:
-        raise RestrictionsRefused(provision.reason)
+        raise RestrictionsRefused(provision.reason, rule=provision.rule)
 
 
 class RestrictionsRefused(Exception):
     """The declared purposes, categories or basis do not fit; the message says why."""
+
+    def __init__(self, message: str, *, rule: Rule | None = None) -> None:
+        super().__init__(message)
+        self.rule = rule
+        """The provision rule that refused (art. 6.4), when one did."""
 
 
 def approval_purposes(phase: Phase, requested: frozenset[Purpose] | None) -> frozenset[Purpose]:

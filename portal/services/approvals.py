@@ -12,6 +12,7 @@ from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.cases import Phase, Purpose
 from portal.domain.documents import Document, approval_purposes
+from portal.domain.refusal_codes import RefusalCode
 from portal.domain.rules import Rule
 from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
@@ -41,7 +42,7 @@ async def approve_document(
     )
     record = audit.about(context, at=now, case=facts.case, document=document)
     if not decision.allowed:
-        refusal = await record.deny(Action.DOCUMENT_APPROVE_DENIED, decision.reason)
+        refusal = await record.deny_by(Action.DOCUMENT_APPROVE_DENIED, decision)
         if (
             decision.rule is Rule.DOCUMENT_APPROVE_PROVIDER
             and not access.may_see_document(context.actor, document, facts, now=now).allowed
@@ -80,9 +81,11 @@ async def request_further_use(
     decision = access.may_request_further_use(context.actor, document, facts, now=now)
     record = audit.about(context, at=now, case=facts.case, document=document)
     if not decision.allowed:
-        raise await record.deny(Action.FURTHER_USE_REQUEST_DENIED, decision.reason)
+        raise await record.deny_by(Action.FURTHER_USE_REQUEST_DENIED, decision)
     if not description.strip():
-        raise InvalidInput("describe the task the document would be used for")
+        raise InvalidInput(
+            "describe the task the document would be used for", code=RefusalCode.REASON_REQUIRED
+        )
     async with write_transaction():
         request_id = await further_use_db.insert_further_use_request(
             document_id=document.id, actor=context.actor, description=description.strip(), now=now
@@ -113,9 +116,11 @@ async def decide_further_use(
     decision = access.may_decide_further_use(context.actor, document)
     record = audit.about(context, at=now, case=facts.case, document=document)
     if not decision.allowed:
-        raise await record.deny(Action.FURTHER_USE_DECIDE_DENIED, decision.reason)
+        raise await record.deny_by(Action.FURTHER_USE_DECIDE_DENIED, decision)
     if request.decided_at is not None:
-        raise Conflict(f"request {request_id} was decided already")
+        raise Conflict(
+            f"request {request_id} was decided already", code=RefusalCode.ALREADY_DECIDED
+        )
     async with write_transaction():
         await further_use_db.decide_further_use(
             request_id=request_id,

@@ -12,6 +12,7 @@ from portal.db.transactions import write_transaction
 from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.grants import ArchiveAdmission
+from portal.domain.refusal_codes import RefusalCode
 from portal.domain.rules import Decision
 from portal.services.audit import AuditLog, RequestContext
 from portal.services.cases import case_register_entry, facts_of
@@ -34,9 +35,12 @@ async def admit_to_archive(
     record = audit.about(context, at=now, case=entry.case)
     admittee = await partijen_db.actor_by_username(username)
     if admittee is None:
-        raise InvalidInput(f"no user named {username!r}")
+        raise InvalidInput(f"no user named {username!r}", code=RefusalCode.UNKNOWN_USER)
     if until.tzinfo is None:
-        raise InvalidInput("until must carry a time zone, e.g. 2026-06-01T00:00:00Z")
+        raise InvalidInput(
+            "until must carry a time zone, e.g. 2026-06-01T00:00:00Z",
+            code=RefusalCode.INVALID_DATE,
+        )
     decision: Decision
     async with write_transaction():
         facts = await facts_of(case_id)
@@ -88,7 +92,9 @@ async def revoke_admission(
     now = clock()
     record = audit.about(context, at=now, case=entry.case)
     if not reason.strip():
-        raise InvalidInput("give the reason for revoking the admission")
+        raise InvalidInput(
+            "give the reason for revoking the admission", code=RefusalCode.REASON_REQUIRED
+        )
     decision = access.may_revoke_admission(context.actor, admission, now=now)
     if not decision.allowed:
         raise await record.refuse(Action.ARCHIVE_REVOKE_DENIED, decision)

@@ -31,6 +31,7 @@ from portal.domain.audit import (
 from portal.domain.cases import Case
 from portal.domain.documents import Document
 from portal.domain.partijen import Actor
+from portal.domain.refusal_codes import RefusalCode, code_of
 from portal.domain.register import ACTIVITY_OF
 from portal.domain.rules import Decision, Refusal, refusal_of
 from portal.services.errors import (
@@ -257,11 +258,21 @@ class Recording:
         return entry
 
     async def deny(
-        self, action: Action, reason: str, *, ended_at: datetime | None = None
+        self,
+        action: Action,
+        reason: str,
+        *,
+        ended_at: datetime | None = None,
+        code: RefusalCode | None = None,
     ) -> Forbidden:
-        """A refusal; returns the 403 to raise where the refusal is a plain one."""
+        """A refusal; returns the 403 to raise where the refusal is a plain one, with
+        ``code`` saying why (see :mod:`portal.domain.refusal_codes`)."""
         await self.log.append(self._entry(action, Outcome.DENY, reason, ended_at=ended_at))
-        return Forbidden(reason)
+        return Forbidden(reason, code=code)
+
+    async def deny_by(self, action: Action, decision: Decision) -> Forbidden:
+        """A refusal by the rules answered 403 whatever the rule: coded by its rule."""
+        return await self.deny(action, decision.reason, code=code_of(decision))
 
     async def refuse(self, action: Action, decision: Decision) -> ServiceError:
         """A refusal by the rules; returns the error to raise, as the rule says it is
@@ -300,9 +311,9 @@ class Recording:
 
 def error_for(decision: Decision) -> ServiceError:
     """The service error that answers a refusal by the rules."""
-    kind = refusal_of(decision)
+    kind, code = refusal_of(decision), code_of(decision)
     if kind is Refusal.CONFLICT:
-        return Conflict(decision.reason)
+        return Conflict(decision.reason, code=code)
     if kind is Refusal.INVALID:
-        return InvalidInput(decision.reason)
-    return Forbidden(decision.reason)
+        return InvalidInput(decision.reason, code=code)
+    return Forbidden(decision.reason, code=code)

@@ -4,18 +4,17 @@ Only the manager and the FG read the log (``access.may_read_audit_log``), and ev
 is itself recorded before anything is returned (``audit:read``, ``audit:export``): if
 that record cannot be written, nothing is read (fail closed).
 
-Exports come in two shapes: CSV with one column per field, and JSON lines shaped after
-the government standard Logboek Dataverwerkingen (a span per record: ``trace_id``,
-``span_id``, ``name``, ``status_code``, ``start_time``, ``end_time`` and ``attributes``
-with ``dpl.core.processing_activity_id`` and ``dpl.core.data_subject_id``).
+Exports are the records the search would page through, handed over in batches; the web
+layer writes them as CSV for a spreadsheet, as JSON lines of the search's records, or as
+JSON lines shaped after the government standard Logboek Dataverwerkingen (a span per
+record: ``trace_id``, ``span_id``, ``name``, ``status_code``, ``start_time``,
+``end_time`` and ``attributes`` with ``dpl.core.processing_activity_id`` and
+``dpl.core.data_subject_id``).
 """
 
 from __future__ import annotations
 
-import csv
 import enum
-import io
-import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -24,12 +23,12 @@ from portal.domain import access
 from portal.domain.actions import Action, Outcome
 from portal.domain.audit import (
     DISCLOSURE_ACTIONS,
-    FIELD_NAMES,
     AuditQuery,
     SubjectOverview,
     subject_overview,
 )
 from portal.domain.audit_chain import StoredRecord
+from portal.domain.refusal_codes import code_of
 from portal.domain.register import REGISTER, RegisterEntry
 from portal.services.audit import About, AuditLog, RequestContext
 from portal.services.clock import Clock
@@ -48,7 +47,11 @@ AuditRecord = Mapping[str, object]
 
 class ExportFormat(enum.StrEnum):
     CSV = "csv"
+    """For a spreadsheet: one column per field, Dutch headers (``portal.web.audit_export``)."""
     JSONL = "jsonl"
+    """JSON lines after the government standard Logboek Dataverwerkingen (:func:`logboek_span`)."""
+    RECORDS = "records"
+    """JSON lines, one record per line exactly as the search API answers it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,7 +85,7 @@ async def _admit_reader(
     if decision.allowed:
         await record.permit(action, reason)
         return
-    raise await record.deny(denied, reason)
+    raise await record.deny(denied, reason, code=code_of(decision))
 
 
 def _describe(query: AuditQuery) -> str:
@@ -110,7 +113,8 @@ def scoped(context: RequestContext, query: AuditQuery) -> AuditQuery:
     return replace(query, scope_partij_id=str(partij) if partij is not None else None)
 
 
-def _record(row: StoredRecord) -> AuditRecord:
+def audit_record(row: StoredRecord) -> AuditRecord:
+    """A stored record as the search answers it, and the ``records`` export writes it."""
     return {"seq": row.seq, **row.fields, "hash": row.hash}
 
 
@@ -141,7 +145,7 @@ async def read_audit_log(
     )
     rows = await audit_log_db.audit_page(scoped(context, query), after_seq=after, limit=limit)
     return AuditPage(
-        records=[_record(row) for row in rows],
+        records=[audit_record(row) for row in rows],
         next_after=rows[-1].seq if len(rows) == limit else None,
     )
 
@@ -200,8 +204,10 @@ async def export_audit_log(
     export_format: ExportFormat,
     audit: AuditLog,
     clock: Clock,
-) -> AsyncIterator[bytes]:
-    """Decide and record the export, then stream it in batches (no whole log in memory)."""
+) -> AsyncIterator[Sequence[StoredRecord]]:
+    """Decide and record the export, then the records in batches, read page by page as
+    the caller consumes them: a whole log is never held in memory. The scope is the
+    search's (:func:`scoped`): an FG exports its own partij's records only."""
     await _admit_reader(
         context,
         Action.AUDIT_EXPORT,
@@ -210,36 +216,14 @@ async def export_audit_log(
         audit=audit,
         clock=clock,
     )
-    return _export(scoped(context, query), export_format)
+    return _batches(scoped(context, query))
 
 
-async def _export(query: AuditQuery, export_format: ExportFormat) -> AsyncIterator[bytes]:
-    columns = ["seq", *FIELD_NAMES, "prev_hash", "hash"]
-    if export_format is ExportFormat.CSV:
-        yield _csv_line(columns)
+async def _batches(query: AuditQuery) -> AsyncIterator[Sequence[StoredRecord]]:
     after = 0
     while batch := await audit_log_db.audit_page(query, after_seq=after, limit=EXPORT_BATCH):
         after = batch[-1].seq
-        if export_format is ExportFormat.CSV:
-            yield b"".join(_csv_line(_csv_values(row, columns)) for row in batch)
-        else:
-            yield b"".join(
-                json.dumps(logboek_span(row), ensure_ascii=False).encode() + b"\n" for row in batch
-            )
-
-
-def _csv_values(row: StoredRecord, columns: Sequence[str]) -> list[object]:
-    record = {**row.fields, "seq": row.seq, "prev_hash": row.prev_hash, "hash": row.hash}
-    return ["" if record[name] is None else record[name] for name in columns]
-
-
-def _csv_line(values: Sequence[object]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(
-        # A cell starting with = + - @ is a formula to a spreadsheet: quote it inert.
-        [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in values]
-    )
-    return buffer.getvalue().encode()
+        yield batch
 
 
 _OK_OUTCOMES = frozenset({Outcome.PERMIT.value, Outcome.SUCCESS.value})

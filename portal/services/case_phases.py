@@ -21,6 +21,7 @@ from portal.domain.cases import ClosingReason, Phase
 from portal.domain.documents import DocumentId
 from portal.domain.grants import Handover, grants_ending_at_afschaling, handover_window_ends
 from portal.domain.intake import MAX_REASON_LENGTH, free_text_problem
+from portal.domain.refusal_codes import RefusalCode
 from portal.domain.rules import Decision
 from portal.services.audit import AuditLog, RequestContext
 from portal.services.cases import CaseEntry, case_register_entry, facts_of, visible_case
@@ -39,9 +40,9 @@ class HandoverRequest:
 def _checked_text(name: str, value: str) -> str:
     text = value.strip()
     if not text:
-        raise InvalidInput(f"give the {name}")
+        raise InvalidInput(f"give the {name}", code=RefusalCode.REASON_REQUIRED)
     if (problem := free_text_problem(f"the {name}", text, limit=MAX_REASON_LENGTH)) is not None:
-        raise InvalidInput(problem)
+        raise InvalidInput(problem, code=RefusalCode.TEXT_NOT_ACCEPTED)
     return text
 
 
@@ -67,7 +68,9 @@ async def change_phase(
     if handover is not None:
         recipient = await partijen_db.actor_by_username(handover.casusregisseur)
         if recipient is None:
-            raise InvalidInput(f"no user named {handover.casusregisseur!r}")
+            raise InvalidInput(
+                f"no user named {handover.casusregisseur!r}", code=RefusalCode.UNKNOWN_USER
+            )
     decision: Decision
     async with write_transaction():
         facts = await facts_of(case_id)
@@ -159,7 +162,7 @@ async def assign_procesregisseur(
     record = audit.about(context, at=now, case=entry.case)
     assignee = await partijen_db.actor_by_username(username)
     if assignee is None:
-        raise InvalidInput(f"no user named {username!r}")
+        raise InvalidInput(f"no user named {username!r}", code=RefusalCode.UNKNOWN_USER)
     decision: Decision
     async with write_transaction():
         facts = await facts_of(case_id)

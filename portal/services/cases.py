@@ -24,6 +24,7 @@ from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.cases import Case, CaseId
 from portal.domain.partijen import UserId
+from portal.domain.refusal_codes import RefusalCode
 from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
 from portal.services.errors import Conflict, InvalidInput, NotFound
@@ -66,15 +67,20 @@ async def create_case(
         )
     partij = await partijen_db.partij_by_id(reported_by)
     if partij is None:
-        raise InvalidInput(f"reported_by names no partij: {reported_by}")
+        raise InvalidInput(
+            f"reported_by names no partij: {reported_by}", code=RefusalCode.UNKNOWN_PARTIJ
+        )
     reporter = await partijen_db.actor_by_username(aanmelder)
     if reporter is None:
-        raise InvalidInput(f"aanmelder names no user: {aanmelder!r}")
+        raise InvalidInput(f"aanmelder names no user: {aanmelder!r}", code=RefusalCode.UNKNOWN_USER)
     decision = access.may_register_case(context.actor, reported_by=partij, aanmelder=reporter)
     if not decision.allowed:
         raise await record.refuse(Action.CASE_CREATE_DENIED, decision)
     if await cases_db.case_by_reference(reference) is not None:
-        raise Conflict(f"a case with reference {reference!r} exists already")
+        raise Conflict(
+            f"a case with reference {reference!r} exists already",
+            code=RefusalCode.ALREADY_EXISTS,
+        )
     case_id = CaseId(uuid.uuid4())
     secret = keyring.master_key.secret_for_case(str(case_id))
     # gpg is a blocking subprocess: keep it off the event loop.

@@ -10,6 +10,7 @@ from portal.db.transactions import write_transaction
 from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.consents import Consent
+from portal.domain.refusal_codes import RefusalCode
 from portal.domain.register import ProcessingActivity
 from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
@@ -32,11 +33,13 @@ async def record_consent(
     decision = access.may_record_consent(context.actor)
     record = audit.about(context, at=now)
     if not decision.allowed:
-        raise await record.deny(Action.CONSENT_RECORD_DENIED, decision.reason)
+        raise await record.deny_by(Action.CONSENT_RECORD_DENIED, decision)
     if not (subject_pseudonym.strip() and scope.strip() and obtained_by.strip()):
         raise InvalidInput("subject_pseudonym, scope and obtained_by are all required")
     if obtained_at.tzinfo is None or obtained_at > now:
-        raise InvalidInput("obtained_at is a moment in the past, with a time zone")
+        raise InvalidInput(
+            "obtained_at is a moment in the past, with a time zone", code=RefusalCode.INVALID_DATE
+        )
     async with write_transaction():
         consent = await consents_db.insert_consent(
             partij_id=context.actor.partij_id,
@@ -61,7 +64,7 @@ async def withdraw_consent(
     decision = access.may_withdraw_consent(context.actor, consent)
     record = audit.about(context, at=now)
     if not decision.allowed:
-        raise await record.deny(Action.CONSENT_WITHDRAW_DENIED, decision.reason)
+        raise await record.deny_by(Action.CONSENT_WITHDRAW_DENIED, decision)
     async with write_transaction():
         await consents_db.withdraw_consent(consent_id=consent.id, reason=reason.strip(), now=now)
         # Art. 13.7: every recipient's permission lapses with it; downloads check it each time.

@@ -33,6 +33,7 @@ from portal.domain.audit import AuditEntry
 from portal.domain.cases import Case, Purpose
 from portal.domain.documents import Document
 from portal.domain.intake import MAX_JUSTIFICATION_LENGTH, free_text_problem
+from portal.domain.refusal_codes import RefusalCode, code_of
 from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
 from portal.services.documents import readable_document
@@ -105,7 +106,7 @@ async def refuse_justification_in_url(
     await audit.about(
         context, at=clock(), case=facts.case, document=document, purpose=purpose
     ).deny(Action.DOCUMENT_DOWNLOAD_DENIED, "justification sent in the URL")
-    return InvalidInput(JUSTIFICATION_IN_URL)
+    return InvalidInput(JUSTIFICATION_IN_URL, code=RefusalCode.JUSTIFICATION_IN_URL)
 
 
 async def decide_download(
@@ -126,10 +127,10 @@ async def decide_download(
     case = facts.case
     started = clock()
 
-    async def refuse(reason: str) -> Forbidden:
+    async def refuse(reason: str, code: RefusalCode | None = None) -> Forbidden:
         return await audit.about(
             context, at=started, case=case, document=document, purpose=purpose
-        ).deny(Action.DOCUMENT_DOWNLOAD_DENIED, reason)
+        ).deny(Action.DOCUMENT_DOWNLOAD_DENIED, reason, code=code)
 
     try:
         purpose_code = Purpose(purpose)
@@ -142,7 +143,7 @@ async def decide_download(
     )
     if problem:
         await refuse(problem)
-        raise InvalidInput(problem)
+        raise InvalidInput(problem, code=RefusalCode.TEXT_NOT_ACCEPTED)
     consent_id = document.restrictions.consent_id
     decision = access.may_download(
         context.actor,
@@ -154,26 +155,26 @@ async def decide_download(
         now=started,
     )
     if not decision.allowed:
-        raise await refuse(decision.reason)
+        raise await refuse(decision.reason, code_of(decision))
     recipient = None
     if to_recipient_key:
         armored = context.actor.openpgp_public_key
         if not armored:
             reason = "delivery=pgp needs an OpenPGP public key registered for the user"
             await refuse(reason)
-            raise Conflict(reason)
+            raise Conflict(reason, code=RefusalCode.OPENPGP_KEY_MISSING)
         try:
             # Checked before the permit: a key that cannot encrypt would fail mid-stream.
             recipient = await asyncio.to_thread(vault.keys.read_public_key, armored)
         except CryptoError as exc:
             reason = f"the registered OpenPGP key cannot be encrypted to: {exc}"
             await refuse(reason)
-            raise Conflict(reason) from None
+            raise Conflict(reason, code=RefusalCode.OPENPGP_KEY_UNUSABLE) from None
     material = await case_keys_db.case_key(case.id)
     if material is None:
         reason = "the case key is destroyed; the document can no longer be read"
         await refuse(reason)
-        raise Conflict(reason)
+        raise Conflict(reason, code=RefusalCode.CASE_KEY_DESTROYED)
     # Fail closed: if this record cannot be written, AuditUnavailable ends the request here.
     permit = await audit.about(
         context,

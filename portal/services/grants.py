@@ -20,6 +20,7 @@ from portal.domain.actions import Action
 from portal.domain.cases import Case
 from portal.domain.documents import DocumentId
 from portal.domain.grants import Grant, GrantEnd
+from portal.domain.refusal_codes import RefusalCode
 from portal.domain.rules import Decision
 from portal.services.audit import AuditLog, RequestContext
 from portal.services.cases import facts_of, visible_case
@@ -61,9 +62,12 @@ async def grant_access(
     record = audit.about(context, at=now, case=facts.case)
     grantee = await partijen_db.actor_by_username(username)
     if grantee is None:
-        raise InvalidInput(f"no user named {username!r}")
+        raise InvalidInput(f"no user named {username!r}", code=RefusalCode.UNKNOWN_USER)
     if until is not None and until.tzinfo is None:
-        raise InvalidInput("until must carry a time zone, e.g. 2026-06-01T00:00:00Z")
+        raise InvalidInput(
+            "until must carry a time zone, e.g. 2026-06-01T00:00:00Z",
+            code=RefusalCode.INVALID_DATE,
+        )
     decision: Decision
     try:
         async with write_transaction():
@@ -92,7 +96,7 @@ async def grant_access(
         # A simultaneous request granted the same user first: the index let only one in.
         reason = f"{grantee.username} already has access to this case"
         await record.deny(Action.GRANT_CREATE_DENIED, reason)
-        raise Conflict(reason) from None
+        raise Conflict(reason, code=RefusalCode.ALREADY_EXISTS) from None
     raise await record.refuse(Action.GRANT_CREATE_DENIED, decision)
 
 
@@ -125,7 +129,9 @@ async def revoke_grant(
     now = clock()
     record = audit.about(context, at=now, case=facts.case)
     if not reason.strip():
-        raise InvalidInput("give the reason for revoking the grant")
+        raise InvalidInput(
+            "give the reason for revoking the grant", code=RefusalCode.REASON_REQUIRED
+        )
     decision: Decision
     async with write_transaction():
         facts = await facts_of(grant.case_id)

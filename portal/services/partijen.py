@@ -12,6 +12,7 @@ from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.grants import grants_ending_at_withdrawal
 from portal.domain.partijen import Partij, PartijKind, may_add_partij
+from portal.domain.refusal_codes import RefusalCode, code_of
 from portal.domain.register import ProcessingActivity
 from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
@@ -28,10 +29,10 @@ async def add_partij(*, name: str, kind: PartijKind, clock: Clock) -> Partij:
     if not clean or len(clean) > MAX_NAME_LENGTH:
         raise InvalidInput(f"a partij name has 1 to {MAX_NAME_LENGTH} characters")
     if await partijen_db.partij_by_name(clean) is not None:
-        raise Conflict(f"partij {clean!r} exists already")
+        raise Conflict(f"partij {clean!r} exists already", code=RefusalCode.ALREADY_EXISTS)
     zvh_exists = any(p.kind is PartijKind.ZVH for p in await partijen_db.all_partijen())
     if not (allowed := may_add_partij(kind, zvh_exists=zvh_exists)).allowed:
-        raise Conflict(allowed.reason)
+        raise Conflict(allowed.reason, code=code_of(allowed))
     return await partijen_db.insert_partij(name=clean, kind=kind, now=clock())
 
 
@@ -73,7 +74,7 @@ async def withdraw_partij(
     decision = access.may_withdraw_partij(context.actor)
     record = audit.about(context, at=now)
     if not decision.allowed:
-        raise await record.deny(Action.PARTIJ_WITHDRAW_DENIED, decision.reason)
+        raise await record.deny_by(Action.PARTIJ_WITHDRAW_DENIED, decision)
     async with write_transaction():
         await partijen_db.withdraw_partij(partij_id=partij.id, now=now)
         for user in await partijen_db.users_of_partij(partij.id):

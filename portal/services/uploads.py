@@ -46,6 +46,7 @@ from portal.domain.intake import (
     free_text_problem,
     normalise_file_name,
 )
+from portal.domain.refusal_codes import CODE_OF_RULE, RefusalCode
 from portal.domain.rules import Decision
 from portal.services.audit import AuditLog, RequestContext
 from portal.services.cases import case_facts
@@ -265,7 +266,7 @@ async def admit_upload(
     problem = free_text_problem("the description", upload.description, limit=MAX_DESCRIPTION_LENGTH)
     if problem is not None:
         await record.deny(Action.DOCUMENT_UPLOAD_DENIED, problem)
-        raise InvalidInput(problem)
+        raise InvalidInput(problem, code=RefusalCode.TEXT_NOT_ACCEPTED)
     try:
         check_restrictions(
             phase=upload.phase,
@@ -275,7 +276,7 @@ async def admit_upload(
         file_name = normalise_file_name(upload.file_name)
     except (RestrictionsRefused, FileNameRefused) as exc:
         await record.deny(Action.DOCUMENT_UPLOAD_DENIED, str(exc))
-        raise InvalidInput(str(exc)) from exc
+        raise InvalidInput(str(exc), code=_intake_code(exc)) from exc
     consent_id = upload.restrictions.consent_id
     if consent_id is not None:
         problem = consent_usable_for_upload(
@@ -283,8 +284,15 @@ async def admit_upload(
         )
         if problem is not None:
             await record.deny(Action.DOCUMENT_UPLOAD_DENIED, problem)
-            raise InvalidInput(problem)
+            raise InvalidInput(problem, code=RefusalCode.CONSENT_NOT_USABLE)
     return case, decision, file_name
+
+
+def _intake_code(exc: RestrictionsRefused | FileNameRefused) -> RefusalCode:
+    if isinstance(exc, FileNameRefused):
+        return RefusalCode.FILE_NAME_NOT_ALLOWED
+    # Art. 6.4: what the provider's kind may provide is a rule of its own, explained apart.
+    return CODE_OF_RULE[exc.rule] if exc.rule else RefusalCode.RESTRICTIONS_INVALID
 
 
 async def _encrypt_into_store(
@@ -340,7 +348,10 @@ def _delete_quietly(store: ObjectStore, key: str) -> None:
 async def _recipients_for(case: Case, context: RequestContext, vault: Vault) -> list[Recipient]:
     material = await case_keys_db.case_key(case.id)
     if material is None:
-        raise Conflict(f"case {case.id} has no key any more; it cannot take documents")
+        raise Conflict(
+            f"case {case.id} has no key any more; it cannot take documents",
+            code=RefusalCode.CASE_KEY_DESTROYED,
+        )
     recipients: list[Recipient] = [material]
     # A partij that registered its own key can always read what it provided (art. 2.1).
     partij_key = await partijen_db.partij_public_key(context.actor.partij_id)

@@ -20,6 +20,7 @@ from portal.db import tokens as tokens_db
 from portal.db.transactions import write_transaction
 from portal.domain.actions import Action
 from portal.domain.partijen import Actor, ApiToken, Role, User, may_hold_role
+from portal.domain.refusal_codes import RefusalCode, code_of
 from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
 from portal.services.errors import Conflict, InvalidInput, NotFound
@@ -58,9 +59,9 @@ async def add_user(
     for role in sorted(roles):
         # Art. 1.16, 1.22, 1.24: procesregisseur, manager and administratief are ZVH roles.
         if not (held := may_hold_role(partij.kind, role)).allowed:
-            raise InvalidInput(held.reason)
+            raise InvalidInput(held.reason, code=code_of(held))
     if await partijen_db.user_by_username(username) is not None:
-        raise Conflict(f"user {username!r} exists already")
+        raise Conflict(f"user {username!r} exists already", code=RefusalCode.ALREADY_EXISTS)
     now = clock()
     vog_date = _vog_date(vog_recorded_at, now=now) if vog_recorded_at else now
     return await partijen_db.insert_user(
@@ -110,9 +111,9 @@ async def authenticate(
 
 def _vog_date(vog_recorded_at: datetime, *, now: datetime) -> datetime:
     if vog_recorded_at.tzinfo is None:
-        raise InvalidInput("the VOG date must carry a time zone")
+        raise InvalidInput("the VOG date must carry a time zone", code=RefusalCode.INVALID_DATE)
     if vog_recorded_at > now:
-        raise InvalidInput("the VOG date lies in the future")
+        raise InvalidInput("the VOG date lies in the future", code=RefusalCode.INVALID_DATE)
     return vog_recorded_at
 
 
@@ -225,7 +226,10 @@ async def read_encryption_key(armored: str, *, keys: CaseKeys) -> str:
     try:
         key = await asyncio.to_thread(keys.read_public_key, armored)
     except KeyNotAvailable as exc:
-        raise InvalidInput(f"not an OpenPGP public key that can encrypt: {exc}") from None
+        raise InvalidInput(
+            f"not an OpenPGP public key that can encrypt: {exc}",
+            code=RefusalCode.OPENPGP_KEY_INVALID,
+        ) from None
     return key.fingerprint
 
 

@@ -1,5 +1,9 @@
 """One table from service errors to HTTP status codes; messages are safe to show.
 
+Every error answer is JSON with ``status_code``, ``detail`` (English, for people) and
+``code`` (a :class:`~portal.domain.refusal_codes.RefusalCode`, for programs and pages):
+a service error brings its own code, Litestar's refusals get the code of their status.
+
 Anything else that escapes a handler is the portal's fault, not the caller's: the client
 gets a fixed message and a trace id to quote, the log gets the trace. An exception's own
 text can hold a query, a path or a value from a row, so it never reaches the client.
@@ -12,24 +16,28 @@ import re
 import secrets
 from typing import Any
 
-from litestar import Request, Response
+from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
+    HTTP_405_METHOD_NOT_ALLOWED,
     HTTP_408_REQUEST_TIMEOUT,
     HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_415_UNSUPPORTED_MEDIA_TYPE,
     HTTP_423_LOCKED,
+    HTTP_429_TOO_MANY_REQUESTS,
+    HTTP_431_REQUEST_HEADER_FIELDS_TOO_LARGE,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
     HTTP_507_INSUFFICIENT_STORAGE,
 )
 
 from portal.db.transactions import is_database_unavailable
+from portal.domain.refusal_codes import RefusalCode
 from portal.services.errors import (
     AuditUnavailable,
     Conflict,
@@ -67,6 +75,25 @@ STATUS_BY_ERROR: dict[type[ServiceError], int] = {
 }
 
 
+# Litestar's own refusals (routing, parameter and body validation, the token check) carry
+# no code of their own: their status says which refusal it was.
+CODE_BY_STATUS: dict[int, RefusalCode] = {
+    HTTP_400_BAD_REQUEST: RefusalCode.VALIDATION_FAILED,
+    HTTP_401_UNAUTHORIZED: RefusalCode.NOT_AUTHENTICATED,
+    HTTP_403_FORBIDDEN: RefusalCode.NOT_ALLOWED,
+    HTTP_404_NOT_FOUND: RefusalCode.NOT_FOUND,
+    HTTP_405_METHOD_NOT_ALLOWED: RefusalCode.METHOD_NOT_ALLOWED,
+    HTTP_408_REQUEST_TIMEOUT: RefusalCode.TIMED_OUT,
+    HTTP_409_CONFLICT: RefusalCode.CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE: RefusalCode.TOO_LARGE,
+    HTTP_429_TOO_MANY_REQUESTS: RefusalCode.TOO_MANY_REQUESTS,
+    HTTP_423_LOCKED: RefusalCode.BUSY,
+    HTTP_431_REQUEST_HEADER_FIELDS_TOO_LARGE: RefusalCode.HEADERS_TOO_LARGE,
+    HTTP_503_SERVICE_UNAVAILABLE: RefusalCode.SERVICE_UNAVAILABLE,
+    HTTP_507_INSUFFICIENT_STORAGE: RefusalCode.STORE_FULL,
+}
+
+
 def status_for(exc: ServiceError) -> int:
     for error_type in type(exc).__mro__:
         if error_type in STATUS_BY_ERROR:
@@ -74,23 +101,52 @@ def status_for(exc: ServiceError) -> int:
     return HTTP_500_INTERNAL_SERVER_ERROR
 
 
+def code_for_status(status: int) -> RefusalCode:
+    if status in CODE_BY_STATUS:
+        return CODE_BY_STATUS[status]
+    if status >= HTTP_500_INTERNAL_SERVER_ERROR:
+        return RefusalCode.INTERNAL_ERROR
+    return RefusalCode.BAD_REQUEST
+
+
+def error_body(status: int, detail: str, code: RefusalCode) -> dict[str, object]:
+    """The body of every error answer: ``status_code`` and ``detail`` as Litestar shapes
+    them, and ``code``, the stable reason (see :mod:`portal.domain.refusal_codes`)."""
+    return {"status_code": status, "detail": detail, "code": code}
+
+
 def service_error_response(_: Request[Any, Any, Any], exc: Exception) -> Response[object]:
     if isinstance(exc, ServiceError):
         status = status_for(exc)
         headers = retry_after() if status == HTTP_503_SERVICE_UNAVAILABLE else None
-        return Response(
-            {"status_code": status, "detail": str(exc)}, status_code=status, headers=headers
-        )
+        return Response(error_body(status, str(exc), exc.code), status_code=status, headers=headers)
     if isinstance(exc, HTTPException):  # pragma: no cover - Litestar handles these itself
         raise exc
     raise exc  # pragma: no cover - only ServiceError is registered for this handler
+
+
+def http_error_response(_: Request[Any, Any, Any], exc: Exception) -> Response[object]:
+    """Litestar's own refusals, shaped as it does (``extra`` holds the fields a validation
+    error names), with the code of their status; always JSON, whatever the route serves."""
+    if not isinstance(exc, HTTPException):  # pragma: no cover - registered for these only
+        raise exc
+    body = error_body(exc.status_code, exc.detail, code_for_status(exc.status_code))
+    if exc.extra:
+        body["extra"] = exc.extra
+    return Response(
+        body, status_code=exc.status_code, headers=exc.headers, media_type=MediaType.JSON
+    )
 
 
 def too_deeply_nested_response(_: Request[Any, Any, Any], __: Exception) -> Response[object]:
     """A body nested beyond what the JSON decoder recurses into is a bad request, not a
     crash: ``[[[[...`` a hundred thousand deep is a cheap way to ask for a 500."""
     return Response(
-        {"status_code": HTTP_400_BAD_REQUEST, "detail": "the request body is nested too deeply"},
+        error_body(
+            HTTP_400_BAD_REQUEST,
+            "the request body is nested too deeply",
+            RefusalCode.VALIDATION_FAILED,
+        ),
         status_code=HTTP_400_BAD_REQUEST,
     )
 
@@ -118,11 +174,12 @@ def internal_error_response(request: Request[Any, Any, Any], exc: Exception) -> 
     if isinstance(exc, StoreFull):
         log.error("%s %s: the document store is full", request.method, request.url.path)
         return Response(
-            {
-                "status_code": HTTP_507_INSUFFICIENT_STORAGE,
-                "detail": "the document store is full, so nothing was stored; "
+            error_body(
+                HTTP_507_INSUFFICIENT_STORAGE,
+                "the document store is full, so nothing was stored; "
                 "the operator must make room before it takes more",
-            },
+                RefusalCode.STORE_FULL,
+            ),
             status_code=HTTP_507_INSUFFICIENT_STORAGE,
         )
     away = _outage(exc)
@@ -133,11 +190,11 @@ def internal_error_response(request: Request[Any, Any, Any], exc: Exception) -> 
             type(exc).__name__,
         )  # fmt: skip
         return Response(
-            {
-                "status_code": HTTP_503_SERVICE_UNAVAILABLE,
-                "detail": f"{away} cannot be reached right now, so nothing was done; "
-                "try again later",
-            },
+            error_body(
+                HTTP_503_SERVICE_UNAVAILABLE,
+                f"{away} cannot be reached right now, so nothing was done; try again later",
+                RefusalCode.SERVICE_UNAVAILABLE,
+            ),
             status_code=HTTP_503_SERVICE_UNAVAILABLE,
             headers=retry_after(),
         )
@@ -154,6 +211,7 @@ def internal_error_response(request: Request[Any, Any, Any], exc: Exception) -> 
         {
             "status_code": HTTP_500_INTERNAL_SERVER_ERROR,
             "detail": f"internal error; quote trace id {trace_id} to the operator",
+            "code": RefusalCode.INTERNAL_ERROR,
             "trace_id": trace_id,
         },
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,

@@ -17,7 +17,6 @@ import json
 import re
 
 from litestar.enums import ScopeType
-from litestar.exceptions import ValidationException
 from litestar.middleware import ASGIMiddleware
 from litestar.status_codes import HTTP_431_REQUEST_HEADER_FIELDS_TOO_LARGE
 from litestar.types import (
@@ -30,6 +29,8 @@ from litestar.types import (
     Send,
 )
 
+from portal.domain.refusal_codes import RefusalCode
+from portal.services.errors import InvalidInput
 from portal.web.security_headers import ALWAYS
 
 HEADER_LINES_ALLOWED = 4
@@ -61,6 +62,7 @@ class HeaderLimit:
                 {
                     "status_code": HTTP_431_REQUEST_HEADER_FIELDS_TOO_LARGE,
                     "detail": f"a request header is larger than {self.max_header_bytes} bytes",
+                    "code": RefusalCode.HEADERS_TOO_LARGE,
                 }
             ).encode()
             start: HTTPResponseStartEvent = {
@@ -99,8 +101,9 @@ DOWNLOAD_CONTENT = re.compile(r"^/api/v1/documents/[^/]+/content$")
 
 class NoNulCharacters(ASGIMiddleware):
     """Litestar middleware, inside Litestar's error handling: a NUL in the query string or a
-    JSON body is a 400. PostgreSQL text cannot hold one, so it used to fail deep inside a
-    query (500) or, in a field that goes into the audit record, fail the record (503)."""
+    JSON body is a 400 (``nul-character``). PostgreSQL text cannot hold one, so it used to
+    fail deep inside a query (500) or, in a field that goes into the audit record, fail the
+    record (503)."""
 
     scopes = (ScopeType.HTTP,)
 
@@ -112,7 +115,7 @@ class NoNulCharacters(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         if has_nul(scope.get("query_string", b""), NUL_IN_QUERY):
-            raise ValidationException(NUL_REFUSED)
+            raise InvalidInput(NUL_REFUSED, code=RefusalCode.NUL_CHARACTER)
         content_type = dict(scope["headers"]).get(b"content-type", b"")
         if not content_type.lower().startswith(b"application/json"):
             await next_app(scope, receive, send)
@@ -125,7 +128,7 @@ class NoNulCharacters(ASGIMiddleware):
             if message["type"] == "http.request":
                 chunk = tail + message.get("body", b"")
                 if has_nul(chunk, NUL_IN_JSON):
-                    raise ValidationException(NUL_REFUSED)
+                    raise InvalidInput(NUL_REFUSED, code=RefusalCode.NUL_CHARACTER)
                 tail = chunk[-(len(NUL_IN_JSON[0]) - 1) :]
             return message
 

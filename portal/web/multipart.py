@@ -23,6 +23,7 @@ from multipart import (  # type: ignore[import-untyped]  # the package ships no 
 )
 
 from portal.domain.documents import ConsentId, Restrictions
+from portal.domain.refusal_codes import RefusalCode
 from portal.services.errors import InvalidInput, PayloadTooLarge
 from portal.services.uploads import Incoming, Upload
 from portal.web.limits import NUL_IN_JSON, NUL_REFUSED, has_nul
@@ -30,6 +31,7 @@ from portal.web.schemas import UploadMetadata
 
 MAX_METADATA_BYTES = 64 * 1024
 MAX_HEADER_BYTES = 8 * 1024
+MALFORMED = RefusalCode.MALFORMED_UPLOAD
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,7 +74,7 @@ async def _events(
             for event in parser.parse(chunk):
                 yield event
     except MultipartError as exc:
-        raise InvalidInput(f"malformed multipart body: {exc}") from exc
+        raise InvalidInput(f"malformed multipart body: {exc}", code=MALFORMED) from exc
     except HTTPException as exc:
         if exc.status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
             raise PayloadTooLarge("the upload is larger than the size limit") from exc
@@ -87,30 +89,36 @@ async def read_upload(request: Request[Any, Any, Any]) -> UploadStream:
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     boundary = options.get("boundary")
     if content_type != "multipart/form-data" or not boundary:
-        raise InvalidInput("send the upload as multipart/form-data: a metadata part, then file")
+        raise InvalidInput(
+            "send the upload as multipart/form-data: a metadata part, then file", code=MALFORMED
+        )
     try:
         parser = PushMultipartParser(
             boundary, max_header_size=MAX_HEADER_BYTES, max_segment_count=3, strict=True
         )
     except MultipartError as exc:
-        raise InvalidInput(f"malformed multipart body: {exc}") from exc
+        raise InvalidInput(f"malformed multipart body: {exc}", code=MALFORMED) from exc
     events = _events(request, parser)
 
     segment = await _next_segment(events)
     if segment.name != "metadata" or segment.filename is not None:
-        raise InvalidInput("the first part must be 'metadata' (JSON), before the file")
+        raise InvalidInput(
+            "the first part must be 'metadata' (JSON), before the file", code=MALFORMED
+        )
     raw = b""
     async for event in events:
         if event is None:
             break
         raw += event
         if len(raw) > MAX_METADATA_BYTES:
-            raise InvalidInput(f"the metadata part is larger than {MAX_METADATA_BYTES} bytes")
+            raise InvalidInput(
+                f"the metadata part is larger than {MAX_METADATA_BYTES} bytes", code=MALFORMED
+            )
     metadata = decode_metadata(raw)
 
     segment = await _next_segment(events)
     if segment.name != "file" or segment.filename is None:
-        raise InvalidInput("the second part must be 'file', with a file name")
+        raise InvalidInput("the second part must be 'file', with a file name", code=MALFORMED)
 
     async def body() -> AsyncIterator[bytes]:
         async for event in events:
@@ -118,9 +126,11 @@ async def read_upload(request: Request[Any, Any, Any]) -> UploadStream:
                 break
             yield event
         async for _ in events:
-            raise InvalidInput("nothing may follow the file part")
+            raise InvalidInput("nothing may follow the file part", code=MALFORMED)
         if not parser.closed:
-            raise InvalidInput("the multipart body ended before its closing boundary")
+            raise InvalidInput(
+                "the multipart body ended before its closing boundary", code=MALFORMED
+            )
 
     return UploadStream(
         metadata=metadata,
@@ -133,7 +143,7 @@ async def read_upload(request: Request[Any, Any, Any]) -> UploadStream:
 def decode_metadata(raw: bytes) -> UploadMetadata:
     """An upload's metadata JSON, checked as every upload's is; InvalidInput if it is not."""
     if has_nul(raw, NUL_IN_JSON):
-        raise InvalidInput(NUL_REFUSED)
+        raise InvalidInput(NUL_REFUSED, code=RefusalCode.NUL_CHARACTER)
     try:
         return msgspec.json.decode(raw, type=UploadMetadata)
     except msgspec.ValidationError as exc:
@@ -146,5 +156,5 @@ async def _next_segment(events: AsyncIterator[Any]) -> MultipartSegment:
     async for event in events:
         if isinstance(event, MultipartSegment):
             return event
-        raise InvalidInput("malformed multipart body")  # pragma: no cover - parser order
-    raise InvalidInput("the upload needs a metadata part and a file part")
+        raise InvalidInput("malformed multipart body", code=MALFORMED)  # pragma: no cover - order
+    raise InvalidInput("the upload needs a metadata part and a file part", code=MALFORMED)

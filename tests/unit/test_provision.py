@@ -18,6 +18,7 @@ from portal.domain.documents import (
 )
 from portal.domain.partijen import PartijKind, Role, User, UserId, may_add_partij, may_hold_role
 from portal.domain.retention import Regime, add_months, regime, timeline
+from portal.domain.rules import Rule
 from tests.unit import cast
 
 ZVH_ROLES = {Role.PROCESREGISSEUR, Role.MANAGER, Role.ADMINISTRATIEF}
@@ -102,56 +103,64 @@ def test_a_partijs_kind_fixes_its_data_categories(kind: PartijKind, category: Da
 
 
 @pytest.mark.parametrize(
-    ("changes", "kind", "message"),
+    ("changes", "kind", "message", "rule"),
     [
         pytest.param(
             {"purposes": frozenset()},
             PartijKind.GGZ,
             "at least one purpose",
+            None,
             id="art3.5-no-purpose",
         ),
         pytest.param(
             {"purposes": frozenset({Purpose.MONITORING})},
             PartijKind.GGZ,
             "do not belong to phase",
+            None,
             id="bijlage2-foreign-purpose",
         ),
         pytest.param(
             {"data_categories": frozenset()},
             PartijKind.GGZ,
             "data category",
+            None,
             id="bijlage4-no-category",
         ),
         pytest.param(
             {"legal_basis": LegalBasis.TOESTEMMING, "consent_id": None},
             PartijKind.GGZ,
             "requires a consent_id",
+            None,
             id="art7.2-consent-unnamed",
         ),
         pytest.param(
             {"consent_id": cast.CONSENT_ID},
             PartijKind.GGZ,
             "only given with legal basis toestemming",
+            None,
             id="art7.2-consent-without-basis",
         ),
         pytest.param(
             {"legal_basis": LegalBasis.WPG_ART_20},
             PartijKind.GGZ,
             "politie only",
+            Rule.PROVISION_LEGAL_BASIS,
             id="art6.4d-wpg-by-another-kind",
         ),
     ],
 )
 def test_restrictions_must_fit_the_phase_and_the_provider(
-    changes: dict[str, object], kind: PartijKind, message: str
+    changes: dict[str, object], kind: PartijKind, message: str, rule: Rule | None
 ) -> None:
     fitting = cast.document().restrictions
-    with pytest.raises(RestrictionsRefused, match=message):
+    with pytest.raises(RestrictionsRefused, match=message) as refused:
         check_restrictions(
             phase=Phase.AANMELDING,
             restrictions=cast.replace(fitting, **changes),  # type: ignore[arg-type]  # a table of field changes
             provider_kind=kind,
         )
+    # A refusal by the provision rules (art. 6.4) names its rule: its refusal code says why.
+    assert refused.value.rule is rule
     check_restrictions(phase=Phase.AANMELDING, restrictions=fitting, provider_kind=kind)
 
 

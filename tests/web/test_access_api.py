@@ -88,6 +88,7 @@ async def test_one_case_from_aanmelding_to_twelve_months_after_afschaling(  # no
     )
     assert early.status_code == 409  # refused until triage, with the reason
     assert "triage" in early.json()["detail"]
+    assert early.json()["code"] == "before-triage"
     register = await portal.http.get(f"/api/v1/cases/{case_id}", headers=portal.auth("erin"))
     assert register.status_code == 200  # the manager sees the register entry
     listing = await portal.http.get(
@@ -102,6 +103,7 @@ async def test_one_case_from_aanmelding_to_twelve_months_after_afschaling(  # no
     refused = await portal.download(doc, user="bob", purpose="beeldvorming", justification=None)
     assert refused.status_code == 403
     assert "approved" in refused.json()["detail"]
+    assert refused.json()["code"] == "reapproval-required"
     assert (await approve(portal, doc, "triage")).status_code == 201
     ok = await portal.download(doc, user="bob", purpose="beeldvorming", justification=None)
     assert ok.status_code == 200
@@ -246,6 +248,7 @@ async def test_withdrawn_consent_blocks_the_very_next_download(portal: PortalCli
     blocked = await portal.download(doc, user="alice", justification=None)
     assert blocked.status_code == 403
     assert "consent" in blocked.json()["detail"]
+    assert blocked.json()["code"] == "consent-withdrawn"
     other = await portal.http.post(
         f"/api/v1/consents/{consent_id}/withdraw", json={}, headers=portal.auth("bob")
     )
@@ -313,6 +316,7 @@ async def test_a_phase_change_without_reapproval_blocks_the_very_next_download(
     blocked = await portal.download(doc, user="alice", purpose="beeldvorming", justification=None)
     assert blocked.status_code == 403
     assert "3.5b" in blocked.json()["detail"]
+    assert blocked.json()["code"] == "reapproval-required"
     stale = await portal.download(doc, user="alice", purpose="screening", justification=None)
     assert stale.status_code == 403  # a purpose of the phase that ended
 
@@ -323,6 +327,7 @@ async def test_a_police_document_without_justification_asks_for_one(portal: Port
     refused = await portal.download(doc, user="alice", justification=None)
     assert refused.status_code == 403
     assert "justification" in refused.json()["detail"]
+    assert refused.json()["code"] == "justification-required"
     assert "art. 8" in refused.json()["detail"]
     allowed = await portal.download(
         doc, user="alice", justification="nodig voor het plan van aanpak"
@@ -348,6 +353,7 @@ async def test_phases_move_forward_one_step_by_the_procesregisseur_only(
     skipped = await move(portal, case_id, "rto")
     assert skipped.status_code == 400
     assert "one phase at a time" in skipped.json()["detail"]
+    assert skipped.json()["code"] == "phase-order"
     by_dave = await portal.http.post(
         f"/api/v1/cases/{case_id}/phase",
         json={"to": "triage", "reason": "x"},

@@ -144,13 +144,14 @@ async def test_exports_as_csv_and_as_logboek_dataverwerkingen_json_lines(
         headers=portal.auth("lisa"),
     )
     assert as_csv.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
-    assert [r["action"] for r in rows][:3] == [
+    text = as_csv.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+    assert [r["Handeling"] for r in rows][:3] == [
         "case:create",
         "document:upload",
         "document:download",
     ]
-    assert rows[2]["purpose"] == "screening"
+    assert rows[2]["Doel"] == "screening"
 
     as_jsonl = await portal.http.get(
         "/api/v1/audit/export",

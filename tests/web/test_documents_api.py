@@ -266,6 +266,7 @@ async def test_refused_types_get_415_and_nothing_is_stored(
     response = await portal.upload(case_id, content, file_name=file_name, content_type=content_type)
     assert response.status_code == status, response.text
     assert message in response.json()["detail"]
+    assert response.json()["code"] == "file-type-not-allowed"
     assert await Document.count() == 0
     assert await _documents_in_store(data_dir) == []
     assert (await _actions())[-1] == "document:upload:denied"
@@ -367,6 +368,7 @@ async def test_past_the_size_limit_is_413_and_nothing_is_stored(
     case_id = await portal.create_case("ZVH-2026-0104")
     response = await portal.upload(case_id, pdf_bytes(b"x" * (upload_limit + 1)))
     assert response.status_code == 413, response.text
+    assert response.json()["code"] == "too-large"
     assert await Document.count() == 0
     assert (await _actions())[-1] == "document:upload:denied"
     assert await _documents_in_store(data_dir) == []

@@ -40,6 +40,7 @@ async def test_a_deeply_nested_json_body_is_a_bad_request(portal: PortalClient) 
     )
     assert answer.status_code == 400
     assert answer.json()["detail"] == "the request body is nested too deeply"
+    assert answer.json()["code"] == "validation-failed"
 
 
 @pytest.mark.parametrize(
@@ -91,6 +92,7 @@ async def test_a_nul_character_in_a_query_is_a_bad_request(
     answer = await portal.http.get(path, params=params, headers=portal.auth("erin"))
     assert answer.status_code == 400, answer.text
     assert "NUL character" in answer.json()["detail"]
+    assert answer.json()["code"] == "nul-character"
 
 
 async def test_a_nul_character_in_a_json_body_or_upload_metadata_is_a_bad_request(
@@ -104,11 +106,13 @@ async def test_a_nul_character_in_a_json_body_or_upload_metadata_is_a_bad_reques
     )
     assert body.status_code == 400, body.text
     assert "NUL character" in body.json()["detail"]
+    assert body.json()["code"] == "nul-character"
     upload = await portal.upload(
         case_id, pdf_bytes(), metadata={**AANMELDING_METADATA, "description": "x\x00"}
     )
     assert upload.status_code == 400, upload.text
     assert "NUL character" in upload.json()["detail"]
+    assert upload.json()["code"] == "nul-character"
 
 
 def test_an_unexpected_error_shows_a_trace_id_and_never_its_own_text() -> None:
@@ -210,6 +214,7 @@ async def test_100_bad_tokens_from_one_address_leave_a_handful_of_records_that_a
         "/api/v1/me", headers={**via_proxy(MALLORY), **portal.auth("alice")}
     )
     assert blocked.status_code == 429
+    assert blocked.json()["code"] == "too-many-requests"
     # Alice at home is another address: she gets in.
     served = await portal.http.get(
         "/api/v1/me", headers={**via_proxy(ALICE_AT_HOME), **portal.auth("alice")}

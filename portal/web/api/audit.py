@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -16,6 +15,7 @@ from portal.domain.audit import AuditQuery
 from portal.services import audit_reports
 from portal.services.audit import RequestContext
 from portal.services.audit_reports import ExportFormat
+from portal.web.audit_export import MEDIA_TYPES, export_body, export_file_name
 from portal.web.schemas import AuditPageOut, RegisterEntryOut, SubjectOverviewOut, to_wire
 from portal.web.state import PortalDeps
 
@@ -66,9 +66,17 @@ async def read_audit_log(
 
 @get(
     "/audit/export",
-    summary="Export audit records as CSV or as Logboek Dataverwerkingen JSON lines",
+    summary="Export audit records: CSV for Dutch Excel, the search's records or Logboek "
+    "Dataverwerkingen spans as JSON lines",
+    description=(
+        "The filters and the scope of `GET /api/v1/audit` (an FG exports its own partij's "
+        "records only), streamed as an attachment; the export is itself on record "
+        "(`audit:export`). `format=csv`: semicolon-separated UTF-8 with a byte order mark, "
+        "CRLF, Dutch column headers, times in Europe/Amsterdam with their offset, formulas "
+        "neutralised. `format=records`: one record per line, as the search answers it. "
+        "`format=jsonl` (default): one Logboek Dataverwerkingen span per line."
+    ),
     tags=["audit"],
-    media_type="text/plain",
 )
 async def export_audit_log(
     context: NamedDependency[RequestContext],
@@ -77,19 +85,15 @@ async def export_audit_log(
     *,
     filters: NamedDependency[AuditQuery],
 ) -> Stream:
-    chunks = await audit_reports.export_audit_log(
+    batches = await audit_reports.export_audit_log(
         context, filters, export_format=export_format, audit=deps.audit, clock=deps.clock
     )
-    return _export_stream(chunks, export_format)
-
-
-def _export_stream(chunks: AsyncIterator[bytes], export_format: ExportFormat) -> Stream:
-    media_type = "text/csv" if export_format is ExportFormat.CSV else "application/jsonl"
+    file_name = export_file_name(export_format, deps.clock())
     return Stream(
-        chunks,
-        media_type=media_type,
+        export_body(batches, export_format),
+        media_type=MEDIA_TYPES[export_format],
         headers={
-            "Content-Disposition": f'attachment; filename="audit.{export_format}"',
+            "Content-Disposition": f'attachment; filename="{file_name}"',
             "Cache-Control": "no-store",
         },
     )

@@ -1,0 +1,337 @@
+"""What each refusal code means and with which HTTP status it comes: the API's reference.
+
+The table here is the one source for the OpenAPI document (an enum schema on every error
+response) and for the table in ``docs/refusal-codes.md``, which a test holds equal to it.
+The Dutch texts for the pages are in :mod:`portal.web.dutch`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from litestar import Request
+from litestar.openapi.plugins import JsonRenderPlugin
+
+from portal.domain.refusal_codes import RefusalCode
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodeDoc:
+    statuses: tuple[int, ...]
+    """The HTTP statuses this code comes with; empty for "any other 4xx"."""
+    meaning: str
+
+
+def _doc(meaning: str, *statuses: int) -> CodeDoc:
+    return CodeDoc(statuses=statuses, meaning=meaning)
+
+
+# Where a code comes with two statuses, the refusal path decides: a refused download or
+# approval is always 403; the same rule refused elsewhere is answered as REFUSAL_OF says.
+CODE_DOCS: Final[Mapping[RefusalCode, CodeDoc]] = {
+    RefusalCode.NOT_AUTHENTICATED: _doc("No valid API token came with the request.", 401),
+    RefusalCode.ACCOUNT_DEACTIVATED: _doc("The caller's account is deactivated.", 403),
+    RefusalCode.PARTIJ_WITHDRAWN: _doc(
+        "The caller's partij has withdrawn from the covenant (art. 27.3).", 403
+    ),
+    RefusalCode.SCREENING_MISSING: _doc(
+        "No VOG and signed confidentiality statement are on record for the caller "
+        "(art. 13.1, 13.3).",
+        403,
+    ),
+    RefusalCode.ZVH_ROLE_ELSEWHERE: _doc(
+        "The caller's account holds a ZVH role at a partij that is not the ZVH.", 403
+    ),
+    RefusalCode.TOO_MANY_REQUESTS: _doc(
+        "Too many refused API tokens came from this address; wait for Retry-After.", 429
+    ),
+    RefusalCode.NOT_ALLOWED: _doc("The caller may not do this.", 403),
+    RefusalCode.ROLE_NOT_ALLOWED: _doc("The caller's role does not do this.", 403),
+    RefusalCode.NOT_ASSIGNED: _doc(
+        "Only a procesregisseur assigned to the case does this (art. 1.22).", 403
+    ),
+    RefusalCode.NO_PART_IN_CASE: _doc("The caller has no part in the case (art. 9.6).", 403),
+    RefusalCode.CONTROLLER_ONLY: _doc(
+        "The providing partij stays controller of its document, but reading its contents "
+        "needs a part in the case (art. 2.1, 9.6).",
+        403,
+    ),
+    RefusalCode.DOCUMENT_NOT_IN_GRANT: _doc(
+        "The caller's grant is limited to other documents of the case.", 403
+    ),
+    RefusalCode.NOT_PROVIDER: _doc(
+        "Only the partij that provided the document (or recorded the consent) decides this "
+        "(art. 3.5c, 3.5d, 7.2).",
+        403,
+    ),
+    RefusalCode.OWN_DOCUMENT: _doc(
+        "A partij needs no approval to use its own document (art. 3.5d).", 403
+    ),
+    RefusalCode.OUTSIDE_SUPERVISION: _doc(
+        "An FG reads only the records in which its own partij acts or provides (art. 24.4).",
+        403,
+    ),
+    RefusalCode.GRANT_ENDED: _doc(
+        "The grant ended: revoked, expired, or at afschaling (art. 11.2a).", 403, 409
+    ),
+    RefusalCode.ADMISSION_ENDED: _doc(
+        "The admission to the archived case has ended (art. 11.2b).", 403, 409
+    ),
+    RefusalCode.CASE_RESTRICTED: _doc(
+        "In the six months after the decision only the case's procesregisseurs and the "
+        "administratief medewerker have access (art. 11.2a).",
+        403,
+    ),
+    RefusalCode.CASE_ARCHIVED: _doc(
+        "The case is archived; only users the manager admits have access (art. 11.2b).", 403
+    ),
+    RefusalCode.CASE_DESTROYED: _doc("The case's personal data is destroyed (art. 11.2c).", 403),
+    RefusalCode.CASE_KEY_DESTROYED: _doc(
+        "The case's key is destroyed: its documents can no longer be read or added.", 409
+    ),
+    RefusalCode.CASE_CLOSED: _doc("The case was closed.", 409),
+    RefusalCode.CASE_NOT_CLOSABLE: _doc(
+        "A case is closed in aanmelding or triage; later it ends by afschaling.", 409
+    ),
+    RefusalCode.CASE_NOT_ARCHIVED: _doc(
+        "Only an archived case (six to twelve months after the decision) takes admissions.",
+        409,
+    ),
+    RefusalCode.CASE_ARCHIVED_NO_ASSIGNMENT: _doc(
+        "An archived case is opened by the manager's admission, not by assignment (11.2b).",
+        409,
+    ),
+    RefusalCode.AFTER_AFSCHALING: _doc(
+        "After the afschaling or closing decision no access is granted and no documents are "
+        "provided (art. 11.2).",
+        409,
+    ),
+    RefusalCode.BEFORE_TRIAGE: _doc(
+        "Participants are granted access from triage on (art. 1.18, 1.19, 9.2).", 409
+    ),
+    RefusalCode.PHASE_FINAL: _doc("Afschaling is the last phase.", 409),
+    RefusalCode.PHASE_ORDER: _doc("A case moves one phase at a time, forwards only.", 400),
+    RefusalCode.WRONG_PHASE: _doc(
+        "This is done in another phase of the case than its current one.", 403, 409
+    ),
+    RefusalCode.NOT_CURRENT_PHASE: _doc(
+        "Documents are provided for the case's current phase only (art. 3.5a).", 400
+    ),
+    RefusalCode.REPORTING_PARTIJ_WITHDRAWN: _doc(
+        "The reporting partij has withdrawn from the covenant (art. 27.3).", 409
+    ),
+    RefusalCode.SELF_ADMISSION: _doc("The manager does not admit themselves.", 409),
+    RefusalCode.PURPOSE_NOT_ALLOWED: _doc(
+        "The purpose is not one the provider allowed for the document, or not one of the "
+        "case's current phase (art. 3.5).",
+        403,
+    ),
+    RefusalCode.PURPOSES_NOT_OF_PHASE: _doc(
+        "An approval names purposes of the phase it approves for (Bijlage 2).", 400, 403
+    ),
+    RefusalCode.REAPPROVAL_REQUIRED: _doc(
+        "The document was provided for an earlier phase; its provider has not approved it "
+        "for the current one (art. 3.5b).",
+        403,
+    ),
+    RefusalCode.PROVIDED_FOR_THIS_PHASE: _doc(
+        "The document was provided for this phase; it needs no approval for it.", 403, 409
+    ),
+    RefusalCode.CONSENT_WITHDRAWN: _doc(
+        "The consent the document was provided on has been withdrawn (art. 7.2d, 13.7).", 403
+    ),
+    RefusalCode.CONSENT_NOT_USABLE: _doc(
+        "The consent named is not the providing partij's, or was withdrawn (art. 7.2).", 400
+    ),
+    RefusalCode.JUSTIFICATION_REQUIRED: _doc(
+        "Police and OM documents are disclosed only with a justification (art. 8).", 403
+    ),
+    RefusalCode.JUSTIFICATION_IN_URL: _doc(
+        "A justification goes in the request body, never in the URL.", 400
+    ),
+    RefusalCode.HANDOVER_WINDOW_CLOSED: _doc("The hand-over window has closed.", 403),
+    RefusalCode.HANDOVER_NOT_APPROVED: _doc(
+        "The providing partij has not approved the document for overdracht (art. 3.5c).",
+        403,
+        409,
+    ),
+    RefusalCode.OPENPGP_KEY_MISSING: _doc(
+        "Delivery to an OpenPGP key needs a key registered for the user.", 409
+    ),
+    RefusalCode.OPENPGP_KEY_UNUSABLE: _doc(
+        "The registered OpenPGP key cannot be encrypted to.", 409
+    ),
+    RefusalCode.OPENPGP_KEY_INVALID: _doc(
+        "The text is not an OpenPGP public key that can encrypt.", 400
+    ),
+    RefusalCode.RESTRICTIONS_INVALID: _doc(
+        "The purposes, data categories, legal basis or consent declared for the document "
+        "do not fit its phase (art. 3.5, 7.2).",
+        400,
+    ),
+    RefusalCode.LEGAL_BASIS_NOT_ALLOWED: _doc(
+        "The legal basis is not one a partij of the provider's kind may provide on (6.4).",
+        400,
+    ),
+    RefusalCode.DATA_CATEGORY_NOT_ALLOWED: _doc(
+        "A partij of the provider's kind does not provide this data category (art. 6.4).",
+        400,
+    ),
+    RefusalCode.FILE_TYPE_NOT_ALLOWED: _doc(
+        "The file's type is not accepted, or does not match its declared type or name.", 415
+    ),
+    RefusalCode.FILE_NAME_NOT_ALLOWED: _doc("The file name has no usable characters.", 400),
+    RefusalCode.TOO_LARGE: _doc("The request or document is larger than the limit.", 413),
+    RefusalCode.MALFORMED_UPLOAD: _doc(
+        "The upload is not a multipart body of a metadata part and then a file part.", 400
+    ),
+    RefusalCode.VALIDATION_FAILED: _doc(
+        "A parameter or field is missing, of the wrong type, or out of range; ``extra`` "
+        "names it where the framework found it.",
+        400,
+    ),
+    RefusalCode.NUL_CHARACTER: _doc("The request contains a NUL character.", 400),
+    RefusalCode.TEXT_NOT_ACCEPTED: _doc(
+        "A free-text field is too long or holds control or format characters.", 400
+    ),
+    RefusalCode.REASON_REQUIRED: _doc("Give the reason (or description) this asks for.", 400),
+    RefusalCode.INVALID_DATE: _doc(
+        "A date lacks a time zone, or lies outside the range allowed.", 400
+    ),
+    RefusalCode.UNKNOWN_USER: _doc("No user has the username given.", 400),
+    RefusalCode.UNKNOWN_PARTIJ: _doc("No partij has the id given.", 400),
+    RefusalCode.PERSON_NOT_ELIGIBLE: _doc(
+        "The person named cannot take this part: their role, account, partij or screening "
+        "does not allow it.",
+        400,
+    ),
+    RefusalCode.DOCUMENTS_NOT_IN_CASE: _doc("Name one or more of the case's documents.", 400),
+    RefusalCode.ROLE_ZVH_ONLY: _doc("The role exists only at the ZVH.", 400),
+    RefusalCode.NOT_FOUND: _doc(
+        "It does not exist, or the caller may not learn that it does (art. 9.6).", 404
+    ),
+    RefusalCode.METHOD_NOT_ALLOWED: _doc("The path does not take this HTTP method.", 405),
+    RefusalCode.HEADERS_TOO_LARGE: _doc("A request header is larger than the limit.", 431),
+    RefusalCode.BAD_REQUEST: _doc("Another refusal of the request; its status says which."),
+    RefusalCode.CONFLICT: _doc("The current state forbids the change.", 409),
+    RefusalCode.ALREADY_EXISTS: _doc("It exists already.", 409),
+    RefusalCode.ALREADY_DECIDED: _doc("It was decided already.", 409),
+    RefusalCode.BUSY: _doc("Another request is changing the same thing right now.", 423),
+    RefusalCode.TIMED_OUT: _doc(
+        "The client stopped sending before the request was complete; what arrived is kept.", 408
+    ),
+    RefusalCode.SERVICE_UNAVAILABLE: _doc(
+        "The database or the document store cannot be reached; nothing was done. Retry after "
+        "``Retry-After`` seconds.",
+        503,
+    ),
+    RefusalCode.STORE_FULL: _doc(
+        "The document store is full; nothing was stored until the operator makes room.", 507
+    ),
+    RefusalCode.AUDIT_UNAVAILABLE: _doc(
+        "The audit record could not be written, so nothing was done; try again later.", 503
+    ),
+    RefusalCode.INTERNAL_ERROR: _doc("The portal failed; quote ``trace_id`` to the operator.", 500),
+}
+
+
+def statuses_text(doc: CodeDoc) -> str:
+    return ", ".join(str(status) for status in doc.statuses) or "4xx"
+
+
+def codes_table() -> str:
+    """The Markdown table of codes in ``docs/refusal-codes.md``."""
+    rows = [
+        f"| `{code}` | {statuses_text(doc)} | {doc.meaning} |" for code, doc in CODE_DOCS.items()
+    ]
+    return "\n".join(["| code | HTTP status | meaning |", "| --- | --- | --- |", *rows])
+
+
+ERROR_SCHEMA_NAME = "PortalError"
+CODE_SCHEMA_NAME = "RefusalCode"
+_CODE_REF = f"#/components/schemas/{CODE_SCHEMA_NAME}"
+_ERROR_REF = f"#/components/schemas/{ERROR_SCHEMA_NAME}"
+
+
+def code_schema() -> dict[str, Any]:
+    described = "\n".join(
+        f"- `{code}` ({statuses_text(doc)}): {doc.meaning}" for code, doc in CODE_DOCS.items()
+    )
+    return {
+        "type": "string",
+        "enum": [str(code) for code in RefusalCode],
+        "description": "Why the request was refused: stable, for programs and pages.\n\n"
+        + described,
+    }
+
+
+def error_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["status_code", "detail", "code"],
+        "properties": {
+            "status_code": {"type": "integer"},
+            "detail": {"type": "string", "description": "Why, in English, for people."},
+            "code": {"$ref": _CODE_REF},
+            "extra": {
+                "type": ["null", "object", "array"],
+                "description": "For validation-failed: the fields the framework refused.",
+            },
+            "trace_id": {"type": "string", "description": "For internal-error only."},
+        },
+    }
+
+
+_RANGES: Final = {
+    "4XX": "Refused; `code` says why (see the RefusalCode schema).",
+    "5XX": "The portal failed or could not record the action; nothing was done.",
+}
+
+
+def with_error_codes(openapi: Mapping[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with every error answer described as a ``PortalError``: each
+    error response of an operation refers to it, and each API operation lists the 4XX
+    and 5XX ranges, since any refusal can happen on any of them."""
+    document = copy.deepcopy(dict(openapi))
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas[CODE_SCHEMA_NAME] = code_schema()
+    schemas[ERROR_SCHEMA_NAME] = error_schema()
+    for path, item in document.get("paths", {}).items():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for status, response in responses.items():
+                if status[:1] in {"4", "5"}:
+                    response["content"] = {"application/json": {"schema": {"$ref": _ERROR_REF}}}
+            if path.startswith("/api/"):
+                for status, description in _RANGES.items():
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": {"$ref": _ERROR_REF}}},
+                        },
+                    )
+    return document
+
+
+class JsonWithErrorCodes(JsonRenderPlugin):
+    """``/schema/openapi.json`` with the error answers and their codes documented.
+
+    Litestar documents only the errors a handler declares, with a body without ``code``;
+    the portal's answers all carry one, so the document is completed as it is served.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._documented: dict[str, Any] | None = None
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        # Litestar builds the schema once per app, and create_app makes a plugin per app.
+        if self._documented is None:
+            self._documented = with_error_codes(openapi_schema)
+        return self.render_json(request, self._documented)
