@@ -26,3 +26,16 @@ class InvalidKey(StorageError):
 
 class StoreUnavailable(StorageError):
     """The store cannot be reached or is misconfigured (down, bad credentials, no bucket)."""
+
+
+class ObjectExists(StorageError):
+    """A write-once store already holds an object under ``key``: it is never replaced."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"an object under key {key!r} exists already and is write-once")
+        self.key = key
+
+
+class WormNotEnforced(StoreUnavailable):
+    """The write-once store is reachable but does not enforce retention as configured
+    (an S3 bucket without object lock, or with a default mode other than COMPLIANCE)."""
