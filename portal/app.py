@@ -7,7 +7,6 @@ the master key, and wires them into the Litestar app. Everything else receives t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -81,6 +80,8 @@ log = logging.getLogger("portal")
 # once, transfers queue for a thread. gpg itself runs at most 8 at once per GnuPG home
 # (crypto.gnupg_home): a transfer past that holds its thread and waits there for gpg.
 TRANSFER_THREADS = 32
+# A signature and its WORM copy take well under a second; shutdown waits no longer than this.
+CHECKPOINT_STOP_SECONDS = 10
 
 
 class StartupRefused(Exception):
@@ -135,15 +136,13 @@ def build_worm_store(settings: Settings) -> WormStore:
     return LocalWormStore(settings.audit_worm_dir)
 
 
-def prepare_worm_store(adapters: Adapters) -> None:
+def prepare_worm_store(settings: Settings, store: WormStore) -> None:
     """Create a missing WORM bucket (object lock on); refuse one that does not lock.
 
     Production refuses to start unless the bucket locks in COMPLIANCE mode: a bucket
     without object lock, or in GOVERNANCE mode, lets privileged credentials delete the very
     copies that are to show a deleted tail. Elsewhere the gap is logged loudly.
     """
-    settings = adapters.settings
-    store = adapters.worm.store
     try:
         if isinstance(store, S3WormStore):
             store.ensure_bucket(default_retention_days=settings.audit_worm_retention_days)
@@ -276,15 +275,17 @@ def create_app(
             await prepare_database(adapters)
             if isinstance(adapters.object_store, S3ObjectStore):
                 await asyncio.to_thread(adapters.object_store.ensure_bucket)
-            await asyncio.to_thread(prepare_worm_store, adapters)
+            await asyncio.to_thread(prepare_worm_store, settings, adapters.worm.store)
             log.info("portal ready: %s", settings.describe())
             checkpoints = asyncio.create_task(adapters.checkpointer.run())
             try:
                 yield
             finally:
-                checkpoints.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await checkpoints
+                adapters.checkpointer.stop()
+                try:
+                    await asyncio.wait_for(checkpoints, timeout=CHECKPOINT_STOP_SECONDS)
+                except TimeoutError:
+                    log.warning("an audit checkpoint was still being signed at shutdown")
         finally:
             deps.vault.transfers.shutdown(wait=False, cancel_futures=True)
             await close_engine(adapters.engine)

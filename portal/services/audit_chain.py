@@ -276,6 +276,7 @@ class Checkpointer:
         self._every_seconds = every_seconds
         self._clock = clock
         self._due = asyncio.Event()
+        self._stopping = False
 
     @property
     def worm(self) -> WormCopies | None:
@@ -287,12 +288,22 @@ class Checkpointer:
             self._due.set()
 
     async def run(self) -> None:
-        """Sign whenever due, until cancelled; failures are logged, never raised."""
-        while True:
+        """Sign whenever due, until :meth:`stop`; failures are logged, never raised."""
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._due.wait(), timeout=self._every_seconds)
             self._due.clear()
-            await self.sign_now()
+            if not self._stopping:
+                await self.sign_now()
+
+    def stop(self) -> None:
+        """Let :meth:`run` return once a signature under way is stored.
+
+        Cancelling instead would leave gpg signing in a worker thread while the database
+        and the GnuPG home are shut down under it.
+        """
+        self._stopping = True
+        self._due.set()
 
     async def sign_now(self) -> Checkpoint | None:
         try:
