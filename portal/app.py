@@ -40,7 +40,7 @@ from portal.db.engine import (
 )
 from portal.domain.login_throttle import ThrottlePolicy
 from portal.services.audit import PSEUDONYM_KEY_PURPOSE, AuditLog
-from portal.services.audit_chain import AuditSigner, checkpoint_periodically
+from portal.services.audit_chain import AuditSigner, Checkpointer, WormCopies
 from portal.services.cases import CaseKeyring
 from portal.services.clock import Clock, system_clock
 from portal.services.errors import ServiceError
@@ -70,7 +70,15 @@ from portal.web.limits import HeaderLimit, NoNulCharacters
 from portal.web.security_headers import add_security_headers
 from portal.web.state import PortalDeps
 from portal.web.tus import tus_resumable_header
-from storage import LocalObjectStore, ObjectStore, S3ObjectStore
+from storage import (
+    LocalObjectStore,
+    LocalWormStore,
+    ObjectStore,
+    S3ObjectStore,
+    S3WormStore,
+    StoreUnavailable,
+    WormStore,
+)
 
 log = logging.getLogger("portal")
 
@@ -81,6 +89,8 @@ TRANSFER_THREADS = 32
 # How often each process looks for resumable uploads whose finaliser died (their claim
 # lapsed): a short query when there are none.
 FINALISE_POLL_SECONDS = 30.0
+# A signature and its WORM copy take well under a second; shutdown waits no longer than this.
+CHECKPOINT_STOP_SECONDS = 10
 
 
 class StartupRefused(Exception):
@@ -96,6 +106,8 @@ class Adapters:
     master_key: MasterKey
     signer: AuditSigner
     audit: AuditLog
+    worm: WormCopies
+    checkpointer: Checkpointer
 
 
 def build_engine(settings: Settings) -> Engine[Any]:
@@ -118,6 +130,44 @@ def build_object_store(settings: Settings) -> ObjectStore:
     return LocalObjectStore(settings.objects_dir)
 
 
+def build_worm_store(settings: Settings) -> WormStore:
+    """Where the audit checkpoints' write-once copies go: never the documents' bucket."""
+    if settings.audit_worm_bucket is not None and settings.s3 is not None:
+        return S3WormStore(
+            endpoint=settings.s3.endpoint,
+            access_key=settings.s3.access_key,
+            secret_key=settings.s3.secret_key,
+            bucket=settings.audit_worm_bucket,
+            secure=settings.s3.secure,
+            region=settings.s3.region,
+        )
+    settings.audit_worm_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return LocalWormStore(settings.audit_worm_dir)
+
+
+def prepare_worm_store(settings: Settings, store: WormStore) -> None:
+    """Create a missing WORM bucket (object lock on); refuse one that does not lock.
+
+    Production refuses to start unless the bucket locks in COMPLIANCE mode: a bucket
+    without object lock, or in GOVERNANCE mode, lets privileged credentials delete the very
+    copies that are to show a deleted tail. Elsewhere the gap is logged loudly.
+    """
+    try:
+        if isinstance(store, S3WormStore):
+            store.ensure_bucket(default_retention_days=settings.audit_worm_retention_days)
+        store.check()
+    except StoreUnavailable as exc:
+        if settings.is_production:
+            raise StartupRefused(f"the audit checkpoints' WORM store is not usable: {exc}") from exc
+        log.warning("the audit checkpoints' WORM store is not usable: %s", exc)
+        return
+    if not store.enforced:
+        log.warning(
+            "audit checkpoints are copied to %s; set PORTAL_AUDIT_WORM_BUCKET in production",
+            store.describe(),
+        )
+
+
 def load_master_key(settings: Settings) -> MasterKey:
     """The master key; in the embedded default it is generated on first start."""
     path = settings.effective_master_key_file
@@ -136,22 +186,39 @@ def load_master_key(settings: Settings) -> MasterKey:
     return key
 
 
-def build_adapters(settings: Settings) -> Adapters:
+def build_adapters(settings: Settings, *, clock: Clock = system_clock) -> Adapters:
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     engine = build_engine(settings)
     bind_engine(engine)
     master_key = load_master_key(settings)
     home = GnuPGHome(settings.gnupg_home)
+    signer = AuditSigner(keys=SigningKeys(home), master_key=master_key)
+    worm = WormCopies(
+        store=build_worm_store(settings),
+        retain_for=timedelta(days=settings.audit_worm_retention_days),
+    )
+    checkpointer = Checkpointer(
+        signer,
+        worm=worm,
+        every_records=settings.audit_checkpoint_records,
+        every_seconds=settings.audit_checkpoint_seconds,
+        clock=clock,
+    )
     return Adapters(
         settings=settings,
         engine=engine,
         object_store=build_object_store(settings),
         case_keys=CaseKeys(home),
         master_key=master_key,
-        signer=AuditSigner(keys=SigningKeys(home), master_key=master_key),
+        signer=signer,
         # Every audit record about a case carries its subject's pseudonym, made with a key
         # derived from the master key (see portal.services.audit).
-        audit=AuditLog(pseudonym_key=master_key.key_for(PSEUDONYM_KEY_PURPOSE)),
+        audit=AuditLog(
+            pseudonym_key=master_key.key_for(PSEUDONYM_KEY_PURPOSE),
+            on_appended=checkpointer.appended,
+        ),
+        worm=worm,
+        checkpointer=checkpointer,
     )
 
 
@@ -188,7 +255,7 @@ def create_app(
     probes: Callable[[Adapters], Mapping[str, Probe]] = readiness_probes,
 ) -> Litestar:
     """The app; ``probes`` builds the readiness probes (tests count their calls)."""
-    adapters = build_adapters(settings)
+    adapters = build_adapters(settings, clock=clock)
     deps = PortalDeps(
         clock=clock,
         readiness=CachedReadiness(probes(adapters)),
@@ -223,12 +290,9 @@ def create_app(
             await prepare_database(adapters)
             if isinstance(adapters.object_store, S3ObjectStore):
                 await asyncio.to_thread(adapters.object_store.ensure_bucket)
+            await asyncio.to_thread(prepare_worm_store, settings, adapters.worm.store)
             log.info("portal ready: %s", settings.describe())
-            checkpoints = asyncio.create_task(
-                checkpoint_periodically(
-                    adapters.signer, interval=settings.audit_checkpoint_seconds, clock=clock
-                )
-            )
+            checkpoints = asyncio.create_task(adapters.checkpointer.run())
             finalisations = asyncio.create_task(
                 finalise_periodically(
                     interval=FINALISE_POLL_SECONDS,
@@ -241,10 +305,14 @@ def create_app(
             try:
                 yield
             finally:
-                for task in (checkpoints, finalisations):
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+                adapters.checkpointer.stop()
+                finalisations.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await finalisations
+                try:
+                    await asyncio.wait_for(checkpoints, timeout=CHECKPOINT_STOP_SECONDS)
+                except TimeoutError:
+                    log.warning("an audit checkpoint was still being signed at shutdown")
         finally:
             deps.vault.transfers.shutdown(wait=False, cancel_futures=True)
             await close_engine(adapters.engine)

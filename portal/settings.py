@@ -69,8 +69,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: int
     max_upload_bytes: int
     log_level: str
-    audit_checkpoint_seconds: int = 3600
-    """How often the head of the audit chain is signed (``PORTAL_AUDIT_CHECKPOINT_SECONDS``)."""
+    audit_checkpoint_seconds: int = 60
+    """The head of the audit chain is signed at least this often while it grows
+    (``PORTAL_AUDIT_CHECKPOINT_SECONDS``); see ``audit_checkpoint_records``."""
     handover_days: int = 14
     """How long the casusregisseur may fetch the documents handed over at afschaling
     (``PORTAL_HANDOVER_DAYS``, Bijlage 2 "overdracht")."""
@@ -107,6 +108,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     upload_finalise_claim_seconds: int = 600
     """How long one process may take to finalise an upload before another takes the job
     over (``PORTAL_UPLOAD_FINALISE_CLAIM_SECONDS``)."""
+    # --- the audit log's write-once checkpoints (issue "Hardening", point 5) ---
+    audit_checkpoint_records: int = 100
+    """The head is also signed every this many records, before the interval is up
+    (``PORTAL_AUDIT_CHECKPOINT_RECORDS``): records after the newest checkpoint are the
+    ones that can be deleted unnoticed, so this and the interval bound how many."""
+    audit_worm_bucket: str | None = None
+    """S3 bucket, created with object lock and a COMPLIANCE default retention, that keeps a
+    write-once copy of every checkpoint (``PORTAL_AUDIT_WORM_BUCKET``), on the
+    ``PORTAL_S3_*`` endpoint with its credentials. None: the directory
+    ``<data_dir>/audit-worm``, which is NOT write-once. Required in production."""
+    audit_worm_retention_days: int = 1827
+    """How long each copy is locked (``PORTAL_AUDIT_WORM_RETENTION_DAYS``): five years,
+    as long as the audit records themselves are kept."""
 
     @property
     def sqlite_path(self) -> Path:
@@ -119,6 +133,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def gnupg_home(self) -> Path:
         return self.data_dir / "gnupg"
+
+    @property
+    def audit_worm_dir(self) -> Path:
+        return self.data_dir / "audit-worm"
 
     @property
     def effective_master_key_file(self) -> Path:
@@ -238,9 +256,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         port=_integer(env_vars, "PORTAL_PORT", default=8000),
         max_upload_bytes=_integer(env_vars, "PORTAL_MAX_UPLOAD_BYTES", default=2 * GIB),
         log_level=(env_vars.get("PORTAL_LOG_LEVEL") or "info").lower(),
-        audit_checkpoint_seconds=_integer(
-            env_vars, "PORTAL_AUDIT_CHECKPOINT_SECONDS", default=3600
-        ),
+        audit_checkpoint_seconds=_integer(env_vars, "PORTAL_AUDIT_CHECKPOINT_SECONDS", default=60),
         handover_days=_integer(env_vars, "PORTAL_HANDOVER_DAYS", default=14),
         vog_max_age_days=_optional_integer(env_vars, "PORTAL_VOG_MAX_AGE_DAYS"),
         max_header_bytes=_integer(env_vars, "PORTAL_MAX_HEADER_BYTES", default=8192),
@@ -261,7 +277,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         health_token=OperatorToken(token)
         if (token := _read(env_vars, "PORTAL_HEALTH_TOKEN"))
         else None,
+        audit_checkpoint_records=_integer(env_vars, "PORTAL_AUDIT_CHECKPOINT_RECORDS", default=100),
+        audit_worm_bucket=_read(env_vars, "PORTAL_AUDIT_WORM_BUCKET"),
+        audit_worm_retention_days=_integer(
+            env_vars, "PORTAL_AUDIT_WORM_RETENTION_DAYS", default=1827
+        ),
     )
+    if settings.audit_worm_bucket is not None and (
+        settings.s3 is None or settings.audit_worm_bucket == settings.s3.bucket
+    ):
+        raise SettingsError(
+            "PORTAL_AUDIT_WORM_BUCKET needs PORTAL_S3_ENDPOINT and must name a bucket of "
+            "its own, not PORTAL_S3_BUCKET"
+        )
     if settings.database_url is not None and not settings.database_url.startswith(
         ("postgres://", "postgresql://")
     ):
@@ -283,5 +311,9 @@ def _refuse_unsafe_production(settings: Settings) -> None:
         missing.append("PORTAL_DATABASE_URL (PostgreSQL shared by all app processes)")
     if settings.s3 is None:
         missing.append("PORTAL_S3_ENDPOINT with its access key, secret key and bucket")
+    if settings.audit_worm_bucket is None:
+        missing.append(
+            "PORTAL_AUDIT_WORM_BUCKET (an object-locked bucket for the audit checkpoints)"
+        )
     if missing:
         raise SettingsError("PORTAL_ENV=production refuses to start without: " + "; ".join(missing))

@@ -30,3 +30,16 @@ class StoreUnavailable(StorageError):
 
 class StoreFull(StoreUnavailable):
     """The store has no room for the object (a full disk, a quota): nothing was stored."""
+
+
+class ObjectExists(StorageError):
+    """A write-once store already holds an object under ``key``: it is never replaced."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"an object under key {key!r} exists already and is write-once")
+        self.key = key
+
+
+class WormNotEnforced(StoreUnavailable):
+    """The write-once store is reachable but does not enforce retention as configured
+    (an S3 bucket without object lock, or with a default mode other than COMPLIANCE)."""

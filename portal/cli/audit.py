@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from portal.services.clock import system_clock
 
 if TYPE_CHECKING:
     from portal.app import Adapters
+    from portal.domain.audit_chain import Verdict
 
 
 @click.group()
@@ -26,14 +28,18 @@ def audit_checkpoint() -> None:
     from portal.services.audit_chain import sign_checkpoint
 
     async def run(adapters: Adapters) -> None:
-        checkpoint = await sign_checkpoint(adapters.signer, clock=system_clock)
+        checkpoint = await sign_checkpoint(adapters.signer, clock=system_clock, worm=adapters.worm)
         if checkpoint is None:
             click.echo("nothing to sign: the log is empty or its head is signed already")
+            return
+        click.echo(
+            f"checkpoint {checkpoint.number} signed: record {checkpoint.seq}, "
+            f"head {checkpoint.head_hash}, key {checkpoint.key_fingerprint}"
+        )
+        if checkpoint.worm_key is None:
+            click.echo("its WORM copy could not be stored (see the log above)", err=True)
         else:
-            click.echo(
-                f"checkpoint {checkpoint.number} signed: record {checkpoint.seq}, "
-                f"head {checkpoint.head_hash}, key {checkpoint.key_fingerprint}"
-            )
+            click.echo(f"WORM copy {checkpoint.worm_key} in {adapters.worm.store.describe()}")
 
     run_with_adapters(run)
 
@@ -77,25 +83,56 @@ def audit_export_checkpoint(number: int | None, directory: Path) -> None:
     help="The portal's public key as exported earlier and kept apart (pins the signer).",
 )
 def audit_verify(public_key: Path | None) -> None:
-    """Recompute the chain and check every checkpoint; exit 1 at the first break."""
+    """Recompute the chain, check every checkpoint and its WORM copy; exit 1 at a break.
+
+    \b
+    The WORM copies (PORTAL_AUDIT_WORM_BUCKET, else the directory audit-worm in the data
+    directory, which is NOT write-once) show a tail deleted together with its
+    checkpoints. Records newer than the newest copy are not covered yet.
+    """
     import time
 
     from portal.services.audit_chain import verify_log
+    from storage import StorageError, StoreUnavailable
 
     pinned = public_key.read_text() if public_key else None
     started = time.monotonic()
-    verdict = run_with_adapters(
-        lambda adapters: verify_log(adapters.signer, pinned_public_key=pinned)
-    )
+    warnings: list[str] = []
+
+    async def run(adapters: Adapters) -> tuple[Verdict, str]:
+        store = adapters.worm.store
+        try:
+            await asyncio.to_thread(store.check)
+        except StoreUnavailable as exc:
+            warnings.append(f"WARNING: {exc}")
+        try:
+            verdict = await verify_log(adapters.signer, worm=store, pinned_public_key=pinned)
+        except StorageError as exc:
+            raise click.ClickException(f"cannot read the WORM copies: {exc}") from exc
+        return verdict, store.describe()
+
+    verdict, described = run_with_adapters(run)
     elapsed = time.monotonic() - started
-    if verdict.intact:
-        click.echo(
-            f"audit log intact: {verdict.records} records, {verdict.checkpoints} signed "
-            f"checkpoints ({elapsed:.1f} s)"
-        )
-        return
+    for warning in warnings:
+        click.echo(warning, err=True)
+    if not verdict.intact:
+        where = f" at record {verdict.broken_seq}" if verdict.broken_seq is not None else ""
+        click.echo(f"audit log BROKEN{where}: {verdict.kind} ({verdict.detail})", err=True)
+        sys.exit(1)
     click.echo(
-        f"audit log BROKEN at record {verdict.broken_seq}: {verdict.kind} ({verdict.detail})",
-        err=True,
+        f"audit log intact: {verdict.records} records, {verdict.checkpoints} signed "
+        f"checkpoints ({elapsed:.1f} s)"
     )
-    sys.exit(1)
+    covered = (
+        f"; they cover records up to {verdict.worm_seq}" if verdict.worm_seq is not None else ""
+    )
+    click.echo(f"WORM copies: {verdict.worm_checkpoints} in {described}{covered}")
+    newest = verdict.worm_seq or 0
+    if verdict.records > newest:
+        click.echo(
+            f"not yet covered by a WORM copy: records {newest + 1} to {verdict.records} "
+            "(they can still be deleted unnoticed until the next checkpoint)"
+        )
+    if verdict.without_worm_copy:
+        numbers = ", ".join(str(number) for number in verdict.without_worm_copy)
+        click.echo(f"checkpoints without a WORM copy (the copy failed): {numbers}")

@@ -15,7 +15,7 @@ import enum
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Final
 
@@ -120,6 +120,10 @@ class BreakKind(enum.StrEnum):
     """The log ends before a signed checkpoint it should contain."""
     SIGNATURE = "signature"
     """A checkpoint whose signature or statement does not hold."""
+    CHECKPOINT_MISSING = "checkpoint missing"
+    """A checkpoint kept in the write-once copy is gone from the database."""
+    CHECKPOINT_CHANGED = "checkpoint changed"
+    """A checkpoint in the database says something else than its write-once copy."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -141,6 +145,27 @@ class StoredCheckpoint:
     """Whether the detached signature over ``statement`` verified with the portal's key."""
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WormCheckpoint:
+    """A checkpoint as its write-once copy outside the database holds it.
+
+    Only the signed statement counts: its number, record and head hash are read from it,
+    never from anything stored beside it.
+    """
+
+    where: str
+    """Which copy (object and version), for the operator to find it."""
+    statement: str
+    signature_valid: bool
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Anchor:
+    number: int
+    seq: int
+    head_hash: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class Verdict:
     records: int
@@ -148,6 +173,13 @@ class Verdict:
     broken_seq: int | None = None
     kind: BreakKind | None = None
     detail: str = ""
+    worm_checkpoints: int = 0
+    """How many write-once copies were checked against the chain."""
+    worm_seq: int | None = None
+    """The last record a write-once copy covers: records after it can still be deleted
+    unnoticed by someone with database rights, until the next checkpoint."""
+    without_worm_copy: tuple[int, ...] = ()
+    """Checkpoints in the database that have no write-once copy (a failed copy)."""
 
     @property
     def intact(self) -> bool:
@@ -155,13 +187,20 @@ class Verdict:
 
 
 def verify_chain(
-    records: Iterable[StoredRecord], checkpoints: Sequence[StoredCheckpoint]
+    records: Iterable[StoredRecord],
+    checkpoints: Sequence[StoredCheckpoint],
+    worm: Sequence[WormCheckpoint] | None = None,
 ) -> Verdict:
     """Walk the records in sequence order; report the first break and its kind.
 
     ``records`` is consumed once, as a stream (a million records need not fit in memory).
     Only after a break does the verifier read ahead, to tell a moved record from a
     changed one.
+
+    ``worm`` are the write-once copies of checkpoints, kept where database rights do not
+    reach: each must verify, hold a record of the chain at its place, and be in the
+    database's checkpoints too. A tail deleted together with its checkpoints, which the
+    database alone cannot show, is found against them. None: there are no such copies.
     """
     ordered = sorted(checkpoints, key=lambda checkpoint: (checkpoint.seq, checkpoint.number))
     counted = len(ordered)
@@ -170,7 +209,39 @@ def verify_chain(
         return Verdict(
             records=0, checkpoints=counted, broken_seq=seq, kind=BreakKind.SIGNATURE, detail=detail
         )
+    if worm is None:
+        return _walk(records, ordered, [])
+    anchors, worm_problem = _worm_anchors(worm)
+    if worm_problem is not None:
+        where, detail = worm_problem
+        verdict = Verdict(
+            records=0,
+            checkpoints=counted,
+            broken_seq=where,
+            kind=BreakKind.SIGNATURE,
+            detail=detail,
+        )
+    else:
+        verdict = _walk(records, ordered, anchors)
+        if verdict.intact:
+            verdict = _worm_against_database(anchors, ordered, records=verdict.records)
+    in_worm = {anchor.number for anchor in anchors}
+    return replace(
+        verdict,
+        worm_checkpoints=len(worm),
+        worm_seq=max((anchor.seq for anchor in anchors), default=None),
+        without_worm_copy=tuple(c.number for c in ordered if c.number not in in_worm),
+    )
+
+
+def _walk(
+    records: Iterable[StoredRecord],
+    ordered: Sequence[StoredCheckpoint],
+    anchors: Sequence[_Anchor],
+) -> Verdict:
+    counted = len(ordered)
     stream = iter(records)
+    next_anchor = 0
     prev: StoredRecord | None = None
     before_prev_hash = GENESIS_HASH
     count = 0
@@ -211,22 +282,112 @@ def verify_chain(
                     detail=found[1],
                 )
             next_checkpoint += 1
+        while next_anchor < len(anchors) and anchors[next_anchor].seq == record.seq:
+            if (rewritten := _anchor_problem(anchors[next_anchor], record)) is not None:
+                return Verdict(
+                    records=count,
+                    checkpoints=counted,
+                    broken_seq=record.seq,
+                    kind=BreakKind.CHANGED,
+                    detail=rewritten,
+                )
+            next_anchor += 1
         before_prev_hash = expected_prev
         prev = record
-    if next_checkpoint < counted:
-        last = 0 if prev is None else prev.seq
-        checkpoint = ordered[next_checkpoint]
+    last = 0 if prev is None else prev.seq
+    if (cut := _cut_off(last, ordered[next_checkpoint:], anchors[next_anchor:])) is not None:
         return Verdict(
             records=count,
             checkpoints=counted,
             broken_seq=last + 1,
             kind=BreakKind.TRUNCATED,
-            detail=(
-                f"the log ends at record {last}, but signed checkpoint {checkpoint.number} "
-                f"covers records up to {checkpoint.seq}: records from {last + 1} were cut off"
-            ),
+            detail=cut,
         )
     return Verdict(records=count, checkpoints=counted)
+
+
+def _anchor_problem(anchor: _Anchor, record: StoredRecord) -> str | None:
+    if anchor.head_hash == record.hash:
+        return None
+    return (
+        f"record {record.seq} differs from the head signed in the WORM copy of checkpoint "
+        f"{anchor.number}: the chain up to it was rewritten"
+    )
+
+
+def _cut_off(
+    last: int, checkpoints: Sequence[StoredCheckpoint], anchors: Sequence[_Anchor]
+) -> str | None:
+    """Why the log should go on after record ``last``, or None if nothing says it should."""
+    if anchors:
+        # The furthest copy names the whole gap: everything after ``last`` up to it.
+        anchor = anchors[-1]
+        gap = str(anchor.seq) if anchor.seq == last + 1 else f"{last + 1} to {anchor.seq}"
+        return (
+            f"the log ends at record {last}, but the WORM copy of checkpoint "
+            f"{anchor.number} covers records up to {anchor.seq}: record {gap} "
+            "deleted from the database"
+        )
+    if checkpoints:
+        checkpoint = checkpoints[0]
+        return (
+            f"the log ends at record {last}, but signed checkpoint {checkpoint.number} "
+            f"covers records up to {checkpoint.seq}: records from {last + 1} were cut off"
+        )
+    return None
+
+
+def _worm_anchors(
+    worm: Sequence[WormCheckpoint],
+) -> tuple[list[_Anchor], tuple[int | None, str] | None]:
+    """The copies' signed claims in chain order, or the first copy that does not hold."""
+    anchors = []
+    for copy in worm:
+        parsed = parse_checkpoint_statement(copy.statement)
+        if not copy.signature_valid:
+            return [], (
+                None if parsed is None else parsed[1],
+                f"the WORM copy {copy.where} does not verify with the portal's key: forged",
+            )
+        if parsed is None:
+            return [], (None, f"the WORM copy {copy.where} is not a checkpoint statement")
+        number, seq, head_hash = parsed
+        anchors.append(_Anchor(number=number, seq=seq, head_hash=head_hash))
+    anchors.sort(key=lambda anchor: (anchor.seq, anchor.number))
+    return anchors, None
+
+
+def _worm_against_database(
+    anchors: Sequence[_Anchor], ordered: Sequence[StoredCheckpoint], *, records: int
+) -> Verdict:
+    """Every write-once copy must still be one of the database's checkpoints, unchanged."""
+    in_database = {checkpoint.number: checkpoint for checkpoint in ordered}
+    for anchor in anchors:
+        stored = in_database.get(anchor.number)
+        if stored is None:
+            return Verdict(
+                records=records,
+                checkpoints=len(ordered),
+                broken_seq=anchor.seq,
+                kind=BreakKind.CHECKPOINT_MISSING,
+                detail=(
+                    f"checkpoint {anchor.number} (record {anchor.seq}) has a WORM copy but "
+                    "is missing from the database: deleted"
+                ),
+            )
+        if (stored.seq, stored.head_hash) != (anchor.seq, anchor.head_hash):
+            return Verdict(
+                records=records,
+                checkpoints=len(ordered),
+                broken_seq=anchor.seq,
+                kind=BreakKind.CHECKPOINT_CHANGED,
+                detail=(
+                    f"checkpoint {anchor.number} in the database (record {stored.seq}) is not "
+                    f"the one in its WORM copy (record {anchor.seq}): the database's "
+                    "checkpoints were rewritten or rolled back"
+                ),
+            )
+    return Verdict(records=records, checkpoints=len(ordered))
 
 
 def _checkpoint_numbering(ordered: Sequence[StoredCheckpoint]) -> tuple[int, str] | None:

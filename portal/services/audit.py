@@ -16,6 +16,7 @@ hash with a key derived from the master key and handed to the log when it is bui
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypedDict, Unpack
@@ -79,10 +80,15 @@ class AuditLog:
     through that recording's verbs.
     """
 
-    def __init__(self, *, pseudonym_key: bytes) -> None:
+    def __init__(
+        self, *, pseudonym_key: bytes, on_appended: Callable[[int], None] | None = None
+    ) -> None:
+        """``on_appended`` hears the sequence number of every record written (the
+        checkpointer counts records with it); it must be quick and must not raise."""
         if len(pseudonym_key) < 32:  # noqa: PLR2004 - 256 bits, as subject_pseudonym needs
             raise ValueError("the audit log needs a pseudonym key of at least 32 bytes")
         self._pseudonym_key = pseudonym_key
+        self._on_appended = on_appended
 
     def pseudonym_of_case(self, case_id: str) -> str:
         return subject_pseudonym(self._pseudonym_key, case_subject_reference(case_id))
@@ -231,13 +237,15 @@ class AuditLog:
     async def append(self, entry: AuditEntry) -> None:
         try:
             # Whatever came in, the record is written: escaped and shortened, never refused.
-            await audit_log_db.append_audit(fit_entry(entry))
+            seq = await audit_log_db.append_audit(fit_entry(entry))
         except Exception as exc:
             # The operator needs to know at once: while this fails, no document leaves.
             log.exception("audit log write failed for %s; refusing the action", entry.action)
             raise AuditUnavailable(
                 "the audit log cannot be written right now, so nothing was done; try again later"
             ) from exc
+        if self._on_appended is not None:
+            self._on_appended(seq)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -29,6 +29,7 @@ from portal.domain.audit_chain import (
     StoredCheckpoint,
     StoredRecord,
     Verdict,
+    WormCheckpoint,
     canonical_fields,
     canonical_time,
     checkpoint_statement,
@@ -409,3 +410,165 @@ def test_fit_entry_fits_every_text_field_to_its_column() -> None:
     assert len(fitted.justification) == RECORD_TEXT_LIMITS["justification"]
     assert fitted.reason == "ok"
     assert fitted.case_id is None
+
+
+# --- the verifier: write-once copies of the checkpoints -----------------------------------
+
+
+def worm_copy(
+    record: StoredRecord, *, number: int, valid: bool = True, statement: str | None = None
+) -> WormCheckpoint:
+    """The write-once copy of checkpoint ``number`` of the head at ``record``."""
+    return WormCheckpoint(
+        where=f"checkpoints/{number:012d}",
+        statement=checkpoint(record, number=number).statement if statement is None else statement,
+        signature_valid=valid,
+    )
+
+
+def test_a_chain_whose_checkpoints_all_have_write_once_copies_verifies() -> None:
+    records = chain(6)
+    checkpoints = [checkpoint(records[2], number=1), checkpoint(records[5], number=2)]
+
+    verdict = verify_chain(
+        records,
+        checkpoints,
+        [worm_copy(records[5], number=2), worm_copy(records[2], number=1)],
+    )
+
+    assert verdict == Verdict(records=6, checkpoints=2, worm_checkpoints=2, worm_seq=6)
+
+
+def test_a_checkpoint_without_its_write_once_copy_is_noted_not_a_break() -> None:
+    records = chain(6)
+    checkpoints = [checkpoint(records[2], number=1), checkpoint(records[5], number=2)]
+
+    verdict = verify_chain(records, checkpoints, [worm_copy(records[2], number=1)])
+
+    assert verdict.intact
+    assert (verdict.worm_seq, verdict.without_worm_copy) == (3, (2,))
+
+
+def test_no_write_once_store_at_all_checks_and_notes_nothing() -> None:
+    records = chain(3)
+
+    verdict = verify_chain(records, [checkpoint(records[2])], None)
+
+    assert verdict == Verdict(records=3, checkpoints=1)
+
+
+@pytest.mark.parametrize(
+    ("kept", "gap"),
+    [
+        pytest.param(5, "record 6 to 8", id="three-records"),
+        pytest.param(7, "record 8", id="the-last-record"),
+        pytest.param(0, "record 1 to 8", id="every-record"),
+    ],
+)
+def test_a_tail_deleted_with_its_checkpoint_is_found_against_the_write_once_copy(
+    kept: int, gap: str
+) -> None:
+    records = chain(8)
+    # What a DBA leaves: records after ``kept`` gone, and the checkpoint that covered them.
+    checkpoints = [checkpoint(records[2], number=1)] if kept >= 3 else []
+    worm = [worm_copy(records[2], number=1), worm_copy(records[7], number=2)]
+
+    verdict = verify_chain(records[:kept], checkpoints, worm)
+
+    assert broken(verdict) == (
+        kept + 1,
+        BreakKind.TRUNCATED,
+        (
+            f"the log ends at record {kept}, but the WORM copy of checkpoint 2 covers records "
+            f"up to 8: {gap} deleted from the database"
+        ),
+    )
+    assert verdict.worm_seq == 8
+
+
+def test_a_chain_rewritten_up_to_a_write_once_copy_is_found_changed_at_its_record() -> None:
+    records = chain(5)
+    rewritten = [*records[:1]]
+    for seq in range(2, 6):
+        rewritten.append(stored(seq, rewritten[-1].hash, number=70 + seq))
+
+    # The rewriter cannot sign, so the database keeps no checkpoint; the copy remains.
+    verdict = verify_chain(rewritten, [], [worm_copy(records[4], number=1)])
+
+    assert broken(verdict) == (
+        5,
+        BreakKind.CHANGED,
+        (
+            "record 5 differs from the head signed in the WORM copy of checkpoint 1: "
+            "the chain up to it was rewritten"
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("copy", "broken_seq", "detail"),
+    [
+        pytest.param(
+            {"valid": False},
+            4,
+            "the WORM copy checkpoints/000000000001 does not verify with the portal's key: forged",
+            id="bad-signature",
+        ),
+        pytest.param(
+            {"valid": False, "statement": "garbage"},
+            None,
+            "the WORM copy checkpoints/000000000001 does not verify with the portal's key: forged",
+            id="bad-signature-over-garbage",
+        ),
+        pytest.param(
+            {"statement": "signed, but no checkpoint"},
+            None,
+            "the WORM copy checkpoints/000000000001 is not a checkpoint statement",
+            id="not-a-statement",
+        ),
+    ],
+)
+def test_a_write_once_copy_that_does_not_hold_is_a_signature_break(
+    copy: dict[str, object], broken_seq: int | None, detail: str
+) -> None:
+    records = chain(4)
+
+    verdict = verify_chain(
+        records,
+        [checkpoint(records[3])],
+        [worm_copy(records[3], number=1, **copy)],  # type: ignore[arg-type]  # test table
+    )
+
+    assert broken(verdict) == (broken_seq, BreakKind.SIGNATURE, detail)
+    assert verdict.records == 0
+
+
+def test_a_checkpoint_deleted_from_the_database_is_found_by_its_write_once_copy() -> None:
+    records = chain(6)
+    worm = [worm_copy(records[2], number=1), worm_copy(records[5], number=2)]
+
+    verdict = verify_chain(records, [checkpoint(records[2], number=1)], worm)
+
+    assert broken(verdict) == (
+        6,
+        BreakKind.CHECKPOINT_MISSING,
+        "checkpoint 2 (record 6) has a WORM copy but is missing from the database: deleted",
+    )
+    assert verdict.records == 6
+
+
+def test_a_checkpoint_the_database_holds_otherwise_than_its_copy_is_found_changed() -> None:
+    records = chain(6)
+
+    verdict = verify_chain(
+        records, [checkpoint(records[2], number=1)], [worm_copy(records[5], number=1)]
+    )
+
+    assert broken(verdict) == (
+        6,
+        BreakKind.CHECKPOINT_CHANGED,
+        (
+            "checkpoint 1 in the database (record 3) is not the one in its WORM copy (record 6): "
+            "the database's checkpoints were rewritten or rolled back"
+        ),
+    )

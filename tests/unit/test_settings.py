@@ -185,7 +185,51 @@ def test_production_with_everything_explicit_loads(tmp_path: Path) -> None:
             "PORTAL_ENV": "production",
             "PORTAL_MASTER_KEY_FILE": str(tmp_path / "master.key"),
             "PORTAL_DATABASE_URL": "postgresql://portal@db/portal",
+            "PORTAL_AUDIT_WORM_BUCKET": "audit-checkpoints",
         }
     )
     assert settings.is_production
     assert settings.effective_master_key_file == tmp_path / "master.key"
+
+
+def test_audit_checkpoints_default_to_every_100_records_or_60_s_copied_to_a_directory() -> None:
+    settings = load_settings({})
+    assert (settings.audit_checkpoint_records, settings.audit_checkpoint_seconds) == (100, 60)
+    assert settings.audit_worm_bucket is None
+    assert settings.audit_worm_dir == settings.data_dir / "audit-worm"
+    assert settings.audit_worm_retention_days == 1827
+
+
+def test_the_old_checkpoint_interval_setting_still_sets_the_interval() -> None:
+    settings = load_settings(
+        {"PORTAL_AUDIT_CHECKPOINT_SECONDS": "3600", "PORTAL_AUDIT_CHECKPOINT_RECORDS": "7"}
+    )
+    assert (settings.audit_checkpoint_records, settings.audit_checkpoint_seconds) == (7, 3600)
+
+
+def test_production_refuses_to_start_without_a_worm_bucket(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="PORTAL_AUDIT_WORM_BUCKET") as refused:
+        load_settings(
+            {
+                **S3_VARS,
+                "PORTAL_ENV": "production",
+                "PORTAL_MASTER_KEY_FILE": str(tmp_path / "master.key"),
+                "PORTAL_DATABASE_URL": "postgresql://portal@db/portal",
+            }
+        )
+    assert "PORTAL_S3_ENDPOINT" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        pytest.param({"PORTAL_AUDIT_WORM_BUCKET": "audit"}, id="without-s3"),
+        pytest.param(
+            {**S3_VARS, "PORTAL_AUDIT_WORM_BUCKET": S3_VARS["PORTAL_S3_BUCKET"]},
+            id="the-documents-bucket",
+        ),
+    ],
+)
+def test_a_worm_bucket_needs_s3_and_a_bucket_of_its_own(environ: dict[str, str]) -> None:
+    with pytest.raises(SettingsError, match="PORTAL_AUDIT_WORM_BUCKET needs"):
+        load_settings(environ)
