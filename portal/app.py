@@ -54,6 +54,7 @@ from portal.web.api import documents as api_documents
 from portal.web.api import grants as api_grants
 from portal.web.api import me as api_me
 from portal.web.api import partijen as api_partijen
+from portal.web.api import retention as api_retention
 from portal.web.auth import TokenAuthentication, request_context
 from portal.web.errors import (
     internal_error_response,
@@ -234,6 +235,7 @@ def create_app(
             api_partijen.router,
             api_me.router,
             api_audit.router,
+            api_retention.router,
         ],
         middleware=[
             NoNulCharacters(),

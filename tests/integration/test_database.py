@@ -35,6 +35,7 @@ EXPECTED_TABLES = {
     "signing_key",
     "audit_checkpoint",
     "login_failure_window",
+    "legal_hold",
 }
 
 
