@@ -56,6 +56,7 @@ from portal.web.api import documents as api_documents
 from portal.web.api import grants as api_grants
 from portal.web.api import me as api_me
 from portal.web.api import partijen as api_partijen
+from portal.web.api import retention as api_retention
 from portal.web.api import uploads as api_uploads
 from portal.web.auth import TokenAuthentication, request_context
 from portal.web.error_codes import JsonWithErrorCodes
@@ -328,6 +329,7 @@ def create_app(
             api_partijen.router,
             api_me.router,
             api_audit.router,
+            api_retention.router,
         ],
         middleware=[
             NoNulCharacters(),

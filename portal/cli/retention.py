@@ -1,18 +1,26 @@
-"""Retention from a shell: the sweep that destroys what art. 11.2c says is due."""
+"""Retention from a shell: the sweep that destroys what art. 11.2c says is due, and the
+calendar of what comes next for every case."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import click
 
-from portal.cli.running import operator, run_with_adapters
+from portal.cli.running import echo_rows, operator, run_with_adapters, run_with_database
 from portal.services.clock import system_clock
 
 if TYPE_CHECKING:
     from portal.app import Adapters
     from portal.services.retention import SweepResult
+
+NOW_OPTION = click.option(
+    "--now",
+    "now_text",
+    default=None,
+    help="The moment to sweep for, ISO 8601 with a time zone (default: the clock's now).",
+)
 
 
 @click.group()
@@ -21,12 +29,7 @@ def retention() -> None:
 
 
 @retention.command("sweep")
-@click.option(
-    "--now",
-    "now_text",
-    default=None,
-    help="The moment to sweep for, ISO 8601 with a time zone (default: the clock's now).",
-)
+@NOW_OPTION
 @click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
 def retention_sweep(now_text: str | None, dry_run: bool) -> None:
     """Bring every case to where its timeline says: destroy those 12 months past decision.
@@ -34,7 +37,8 @@ def retention_sweep(now_text: str | None, dry_run: bool) -> None:
     Also removes resumable uploads left unfinished past PORTAL_UPLOAD_EXPIRY_SECONDS.
 
     Safe to run from several processes at once, and after an interrupted run: the next
-    run finishes any destruction that was begun.
+    run finishes any destruction that was begun. A case under a legal hold is left alone
+    and printed as held, with since when (never the hold's reason).
     """
     from portal.services.resumable_uploads import sweep_expired_uploads
     from portal.services.retention import sweep
@@ -74,6 +78,11 @@ def retention_sweep(now_text: str | None, dry_run: bool) -> None:
             f"the object store failed, so the sweep stopped: {exc}. Cases it began are "
             "refused and their keys destroyed; run the sweep again once the store is back."
         ) from exc
+    for held in result.held:
+        click.echo(
+            f"held case {held.case_id}: due {held.due_at:%Y-%m-%d}, under a legal hold since "
+            f"{held.held_since:%Y-%m-%d %H:%M} UTC; not destroyed"
+        )
     if not result.plan:
         click.echo(f"nothing due at {now.isoformat()}")
         return
@@ -83,6 +92,60 @@ def retention_sweep(now_text: str | None, dry_run: bool) -> None:
         return
     for destruction in result.done:
         click.echo(f"destroyed case {destruction.case_id}: {destruction.describe()}")
+
+
+@retention.command("calendar")
+@click.option(
+    "--now",
+    "now_text",
+    default=None,
+    help="The moment to look from, ISO 8601 with a time zone (default: the clock's now).",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Only cases whose next event falls on or before this date (YYYY-MM-DD).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead.")
+def retention_calendar(now_text: str | None, until: datetime | None, as_json: bool) -> None:
+    """Every case with its regime, decision, archive and destruction dates and hold, next
+    event first; open cases last (art. 9.4, 11.2)."""
+    from portal.services.retention import operator_calendar
+
+    now = _moment(now_text) if now_text else system_clock()
+    day: date | None = until.date() if until else None
+    entries = run_with_database(lambda: operator_calendar(now=now, until=day))
+    rows = [
+        (
+            entry.case_id,
+            entry.reference,
+            entry.regime,
+            _day(entry.decided_at),
+            _day(entry.archived_from),
+            _day(entry.destroy_at),
+            _day(entry.held_since),
+            entry.next_event,
+            _day(entry.next_event_at),
+        )
+        for entry in entries
+    ]
+    headers = (
+        "id",
+        "reference",
+        "regime",
+        "decided",
+        "archived_from",
+        "destroy_at",
+        "held_since",
+        "next",
+        "next_at",
+    )
+    echo_rows(headers, rows, as_json=as_json)
+
+
+def _day(moment: datetime | None) -> str | None:
+    return moment.date().isoformat() if moment else None
 
 
 def _moment(text: str) -> datetime:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from portal.db import holds as holds_db
 from portal.db.tables import CaseAssignment, Casus, Handover
 from portal.domain import cases, documents, grants, partijen
 
@@ -17,7 +18,7 @@ def _user_or_nobody(value: object) -> partijen.UserId:
     return partijen.UserId(UUID(str(value))) if value is not None else NOBODY
 
 
-def _case(row: dict[str, Any]) -> cases.Case:
+def _case(row: dict[str, Any], *, held_since: datetime | None = None) -> cases.Case:
     return cases.Case(
         id=cases.CaseId(UUID(str(row["id"]))),
         reference=row["reference"],
@@ -30,6 +31,7 @@ def _case(row: dict[str, Any]) -> cases.Case:
         decided_at=row["decided_at"],
         closed_reason=cases.ClosingReason(row["closed_reason"]) if row["closed_reason"] else None,
         destroyed_at=row["destroyed_at"],
+        held_since=held_since,
     )
 
 
@@ -56,18 +58,27 @@ async def insert_case(
     return _case(rows[0])
 
 
+async def _with_hold(row: dict[str, Any] | None) -> cases.Case | None:
+    if row is None:
+        return None
+    held = await holds_db.open_holds([row["id"]])
+    return _case(row, held_since=held.get(UUID(str(row["id"]))))
+
+
 async def case_by_id(case_id: UUID) -> cases.Case | None:
-    row = await Casus.select().where(Casus.id == case_id).first()
-    return _case(row) if row else None
+    return await _with_hold(await Casus.select().where(Casus.id == case_id).first())
 
 
 async def case_by_reference(reference: str) -> cases.Case | None:
-    row = await Casus.select().where(Casus.reference == reference).first()
-    return _case(row) if row else None
+    return await _with_hold(await Casus.select().where(Casus.reference == reference).first())
 
 
 async def all_cases() -> list[cases.Case]:
-    return [_case(row) for row in await Casus.select().order_by(Casus.created_at)]
+    held = await holds_db.open_holds()
+    return [
+        _case(row, held_since=held.get(UUID(str(row["id"]))))
+        for row in await Casus.select().order_by(Casus.created_at)
+    ]
 
 
 async def set_phase(

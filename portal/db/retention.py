@@ -18,6 +18,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 from piccolo.table import Table
 
+from portal.db import holds as holds_db
 from portal.db.tables import (
     Approval,
     ArchiveAdmission,
@@ -29,7 +30,9 @@ from portal.db.tables import (
     FurtherUseRequest,
     Grant,
     Handover,
+    LegalHold,
 )
+from portal.db.transactions import write_transaction
 
 # The sweep's lock on PostgreSQL: one sweep destroys at a time, whatever the number of
 # processes. A constant key, chosen once, never reused elsewhere (the audit chain has its own).
@@ -43,6 +46,7 @@ TOUCHED_TABLES: tuple[type[Table], ...] = (
     ArchiveAdmission,
     CaseAssignment,
     Handover,
+    LegalHold,
     Document,
     Consent,
     CaseKey,
@@ -72,17 +76,38 @@ async def sweep_lock() -> AsyncIterator[None]:
         await connection.close()
 
 
+async def lock_case_row(case_id: UUID) -> None:
+    """Hold the case's row until the transaction ends; call inside ``write_transaction()``.
+
+    A hold and a destruction both take it first, so of the two the later one sees what the
+    earlier one committed: a hold is never placed on a case whose destruction has begun,
+    and destruction never begins on a held case. On PostgreSQL ``SELECT ... FOR UPDATE``;
+    on SQLite the immediate transaction already excludes every other writer.
+    """
+    if isinstance(Casus._meta.db, PostgresEngine):
+        await Casus.select(Casus.id).where(Casus.id == case_id).lock_rows()
+
+
 async def mark_destroying(case_id: UUID, *, now: datetime) -> datetime | None:
     """Set ``destroyed_at`` unless set already; return the moment destruction began.
 
     From then on every access rule refuses the case (its regime is destroyed): nothing of
-    it can be read while its key, objects and rows are being removed.
+    it can be read while its key, objects and rows are being removed. None when there is
+    no such case, or when it is under a legal hold and its destruction has not begun: the
+    hold was placed after the plan was made, and it wins.
     """
-    await Casus.update({Casus.destroyed_at: now}).where(
-        (Casus.id == case_id) & Casus.destroyed_at.is_null()
-    )
-    row = await Casus.select(Casus.destroyed_at).where(Casus.id == case_id).first()
-    return None if row is None else row["destroyed_at"]
+    async with write_transaction():
+        await lock_case_row(case_id)
+        row = await Casus.select(Casus.destroyed_at).where(Casus.id == case_id).first()
+        if row is None:
+            return None
+        began: datetime | None = row["destroyed_at"]
+        if began is not None:
+            return began
+        if await holds_db.open_hold_of_case(case_id) is not None:
+            return None
+        await Casus.update({Casus.destroyed_at: now}).where(Casus.id == case_id)
+        return now
 
 
 async def object_keys_of_case(case_id: UUID) -> list[str]:
@@ -122,6 +147,9 @@ async def erase_case_rows(case_id: UUID, *, tombstone: str) -> dict[str, int]:
     )
     counts["case_assignment"] = await _deleted(CaseAssignment, CaseAssignment.casus == case_id)
     counts["case_handover"] = await _deleted(Handover, Handover.casus == case_id)
+    # A hold's reasons may name the person; lifted holds go with the case (a held one
+    # never reaches this point).
+    counts["legal_hold"] = await _deleted(LegalHold, LegalHold.casus == case_id)
     counts["document"] = await _deleted(Document, Document.casus == case_id)
     counts["case_key"] = await _deleted(CaseKey, CaseKey.casus == case_id)
     if consent_ids:
@@ -142,6 +170,24 @@ async def erase_case_rows(case_id: UUID, *, tombstone: str) -> dict[str, int]:
             Casus.aanmelder: None,
         }
     ).where(Casus.id == case_id)
+    return {table: count for table, count in counts.items() if count}
+
+
+async def erase_document_rows(document_id: UUID) -> dict[str, int]:
+    """Delete one document's rows (its provider removed it); count per table.
+
+    Call inside ``write_transaction()``. Its consent record stays: it is the partij's own
+    record of what the person agreed to, and may stand behind its other documents.
+    """
+    if isinstance(Casus._meta.db, SQLiteEngine):
+        await Casus.raw("PRAGMA secure_delete = ON")
+    counts = {
+        "document_approval": await _deleted(Approval, Approval.document == document_id),
+        "further_use_request": await _deleted(
+            FurtherUseRequest, FurtherUseRequest.document == document_id
+        ),
+        "document": await _deleted(Document, Document.id == document_id),
+    }
     return {table: count for table, count in counts.items() if count}
 
 

@@ -330,6 +330,24 @@ class ResumableUploadPart(Table, tablename="resumable_upload_part"):
     object_key = Varchar(length=200)
 
 
+class LegalHold(Table, tablename="legal_hold"):
+    """The manager's hold on a case's destruction, placed and lifted with reasons (art. 11.1).
+
+    At most one open hold per case: a partial unique index on ``casus`` where ``lifted_at``
+    is null (``legal_hold_one_open``), so of two simultaneous holds one inserts. The rows
+    go with the case's destruction: a reason may name the person the case is about.
+    """
+
+    id = UUID(primary_key=True)
+    casus = ForeignKey(references=Casus, on_delete=OnDelete.cascade)
+    placed_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    placed_at = Timestamptz()
+    reason = Text()
+    lifted_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    lifted_at = Timestamptz(null=True, default=None)
+    lift_reason = Text(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Partij,
     User,
@@ -350,4 +368,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     LoginFailureWindow,
     ResumableUpload,
     ResumableUploadPart,
+    LegalHold,
 )

@@ -24,6 +24,15 @@ class Action(enum.StrEnum):
     """Art. 11.2c: the retention sweep destroyed a case's personal data, keys and objects."""
     CASE_ASSIGN = "case:assign"
     CASE_ASSIGN_DENIED = "case:assign:denied"
+    CASE_HOLD = "case:hold"
+    """The manager placed a legal hold: the case is not destroyed until it is lifted."""
+    CASE_HOLD_DENIED = "case:hold:denied"
+    CASE_RELEASE_HOLD = "case:release-hold"
+    CASE_RELEASE_HOLD_DENIED = "case:release-hold:denied"
+    CASE_DESTROY_EARLY = "case:destroy-early"
+    """Art. 9.4, 11.2: the procesregisseur decided to destroy a closed case before +12 months;
+    the ``case:destroy`` record follows when the destruction is complete."""
+    CASE_DESTROY_EARLY_DENIED = "case:destroy-early:denied"
     HANDOVER_NAME = "handover:name"
     GRANT_CREATE = "grant:create"
     GRANT_CREATE_DENIED = "grant:create:denied"
@@ -69,6 +78,9 @@ class Action(enum.StrEnum):
     DOCUMENT_DOWNLOAD_COMPLETE = "document:download:complete"
     DOCUMENT_DOWNLOAD_FAILED = "document:download:failed"
     DOCUMENT_READ_DENIED = "document:read:denied"
+    DOCUMENT_REMOVE = "document:remove"
+    """Art. 2.1, 11.1: the providing partij removed its own document, every stored version."""
+    DOCUMENT_REMOVE_DENIED = "document:remove:denied"
     # A bearer token that is unknown or revoked. Successful authentication is not
     # recorded per request: every API call would add a record that says nothing the
     # record of the action itself does not (see docs/architecture.md, Audit log).

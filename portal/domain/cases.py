@@ -86,6 +86,9 @@ class Case:
     closed_reason: ClosingReason | None
     """Set when the case was closed at aanmelding or triage (it keeps that phase)."""
     destroyed_at: datetime | None
+    held_since: datetime | None = None
+    """When the legal hold now open on the case was placed; None while none is. A held case
+    is not destroyed, by the sweep or earlier (see ``portal.domain.retention``)."""
 
     @property
     def closed(self) -> bool:

@@ -49,6 +49,10 @@ class RefusalCode(enum.StrEnum):
     CASE_RESTRICTED = "case-restricted"
     CASE_ARCHIVED = "case-archived"
     CASE_DESTROYED = "case-destroyed"
+    CASE_HELD = "case-held"
+    CASE_STILL_OPEN = "case-still-open"
+    DESTRUCTION_DUE = "destruction-due"
+    NO_HOLD = "no-hold"
     CASE_KEY_DESTROYED = "case-key-destroyed"
     CASE_CLOSED = "case-closed"
     CASE_NOT_CLOSABLE = "case-not-closable"
@@ -135,6 +139,8 @@ RULES_BY_CODE: Final[Mapping[RefusalCode, tuple[Rule, ...]]] = {
         Rule.DOCUMENT_UPLOAD_ROLE,
         Rule.GRANT_ROLE,
         Rule.PARTIJ_WITHDRAW_ROLE,
+        Rule.RETENTION_HOLD_ROLE,
+        Rule.RETENTION_OVERSEE_ROLE,
     ),
     RefusalCode.NOT_ASSIGNED: (Rule.CASE_NOT_ASSIGNED,),
     RefusalCode.NO_PART_IN_CASE: (
@@ -150,6 +156,7 @@ RULES_BY_CODE: Final[Mapping[RefusalCode, tuple[Rule, ...]]] = {
         Rule.CONSENT_PARTIJ,
         Rule.DOCUMENT_APPROVE_PROVIDER,
         Rule.FURTHER_USE_PROVIDER,
+        Rule.DOCUMENT_REMOVE_PROVIDER,
     ),
     RefusalCode.OWN_DOCUMENT: (Rule.FURTHER_USE_OWN,),
     RefusalCode.OUTSIDE_SUPERVISION: (Rule.AUDIT_READ_SCOPE,),
@@ -158,6 +165,10 @@ RULES_BY_CODE: Final[Mapping[RefusalCode, tuple[Rule, ...]]] = {
     RefusalCode.CASE_RESTRICTED: (Rule.CASE_RESTRICTED,),
     RefusalCode.CASE_ARCHIVED: (Rule.CASE_ARCHIVED,),
     RefusalCode.CASE_DESTROYED: (Rule.CASE_DESTROYED,),
+    RefusalCode.CASE_HELD: (Rule.RETENTION_DESTROY_HELD, Rule.DOCUMENT_REMOVE_HELD),
+    RefusalCode.CASE_STILL_OPEN: (Rule.RETENTION_DESTROY_OPEN,),
+    RefusalCode.DESTRUCTION_DUE: (Rule.RETENTION_HOLD_DESTROYED,),
+    RefusalCode.NO_HOLD: (Rule.RETENTION_LIFT_NONE,),
     RefusalCode.CASE_CLOSED: (Rule.CASE_CLOSED,),
     RefusalCode.CASE_NOT_CLOSABLE: (Rule.CASE_CLOSE_PHASE,),
     RefusalCode.CASE_NOT_ARCHIVED: (Rule.ARCHIVE_REGIME,),
@@ -183,7 +194,14 @@ RULES_BY_CODE: Final[Mapping[RefusalCode, tuple[Rule, ...]]] = {
     RefusalCode.HANDOVER_NOT_APPROVED: (Rule.HANDOVER_APPROVAL,),
     RefusalCode.LEGAL_BASIS_NOT_ALLOWED: (Rule.PROVISION_LEGAL_BASIS,),
     RefusalCode.DATA_CATEGORY_NOT_ALLOWED: (Rule.PROVISION_CATEGORY,),
-    RefusalCode.REASON_REQUIRED: (Rule.ARCHIVE_REASON, Rule.CASE_ASSIGN_REASON),
+    RefusalCode.REASON_REQUIRED: (
+        Rule.ARCHIVE_REASON,
+        Rule.CASE_ASSIGN_REASON,
+        Rule.DOCUMENT_REMOVE_REASON,
+        Rule.RETENTION_DESTROY_REASON,
+        Rule.RETENTION_HOLD_REASON,
+        Rule.RETENTION_LIFT_REASON,
+    ),
     RefusalCode.INVALID_DATE: (Rule.ARCHIVE_UNTIL, Rule.CASE_DECIDED_AT, Rule.GRANT_UNTIL),
     RefusalCode.PERSON_NOT_ELIGIBLE: (
         Rule.ARCHIVE_ACCESS_ACCOUNT,
@@ -207,6 +225,7 @@ RULES_BY_CODE: Final[Mapping[RefusalCode, tuple[Rule, ...]]] = {
         Rule.CASE_ASSIGN_DUPLICATE,
         Rule.GRANT_DUPLICATE,
         Rule.PARTIJ_ZVH_EXISTS,
+        Rule.RETENTION_HOLD_DUPLICATE,
     ),
     # The rules that name why something is allowed: they decide permits, and should one
     # ever refuse, the plain "you may not" is all a page could say about it.
@@ -247,6 +266,12 @@ RULES_BY_CODE: Final[Mapping[RefusalCode, tuple[Rule, ...]]] = {
         Rule.PARTIJ_WITHDRAW,
         Rule.PROVISION,
         Rule.USER_ROLE,
+        Rule.DOCUMENT_REMOVE,
+        Rule.RETENTION_DESTROY_EARLY,
+        Rule.RETENTION_HOLD,
+        Rule.RETENTION_LIFT,
+        Rule.RETENTION_OVERSEE,
+        Rule.RETENTION_TOMBSTONE,
     ),
 }
 

@@ -101,6 +101,10 @@ class Rule(enum.StrEnum):
     DOCUMENT_UPLOAD_PHASE = "document:upload:phase"
     DOCUMENT_UPLOAD_PROCESREGISSEUR = "document:upload:procesregisseur"
     DOCUMENT_UPLOAD_ROLE = "document:upload:role"
+    DOCUMENT_REMOVE = "document:remove"
+    DOCUMENT_REMOVE_HELD = "document:remove:held"
+    DOCUMENT_REMOVE_PROVIDER = "document:remove:provider"
+    DOCUMENT_REMOVE_REASON = "document:remove:reason"
 
     FURTHER_USE_DECIDE = "further-use:decide"
     FURTHER_USE_NO_PART = "further-use:no-part"
@@ -138,6 +142,22 @@ class Rule(enum.StrEnum):
     PROVISION = "provision"
     PROVISION_CATEGORY = "provision:category"
     PROVISION_LEGAL_BASIS = "provision:legal-basis"
+
+    RETENTION_DESTROY_EARLY = "retention:destroy-early"
+    RETENTION_DESTROY_HELD = "retention:destroy-early:held"
+    RETENTION_DESTROY_OPEN = "retention:destroy-early:open"
+    RETENTION_DESTROY_REASON = "retention:destroy-early:reason"
+    RETENTION_HOLD = "retention:hold"
+    RETENTION_HOLD_DESTROYED = "retention:hold:destroyed"
+    RETENTION_HOLD_DUPLICATE = "retention:hold:duplicate"
+    RETENTION_HOLD_REASON = "retention:hold:reason"
+    RETENTION_HOLD_ROLE = "retention:hold:role"
+    RETENTION_LIFT = "retention:lift"
+    RETENTION_LIFT_NONE = "retention:lift:none"
+    RETENTION_LIFT_REASON = "retention:lift:reason"
+    RETENTION_OVERSEE = "retention:oversee"
+    RETENTION_OVERSEE_ROLE = "retention:oversee:role"
+    RETENTION_TOMBSTONE = "retention:tombstone"
 
     USER_ROLE = "user:role"
     USER_ROLE_ZVH_ONLY = "user:role:zvh-only"
@@ -197,6 +217,12 @@ REFUSAL_OF: dict[Rule, Refusal] = {
             Rule.DOCUMENT_APPROVE_PHASE,
             Rule.DOCUMENT_APPROVE_SAME_PHASE,
             Rule.PARTIJ_ZVH_EXISTS,
+            Rule.RETENTION_HOLD_DESTROYED,
+            Rule.RETENTION_HOLD_DUPLICATE,
+            Rule.RETENTION_LIFT_NONE,
+            Rule.RETENTION_DESTROY_OPEN,
+            Rule.RETENTION_DESTROY_HELD,
+            Rule.DOCUMENT_REMOVE_HELD,
         ),
         Refusal.CONFLICT,
     ),
@@ -228,6 +254,10 @@ REFUSAL_OF: dict[Rule, Refusal] = {
             Rule.PROVISION_LEGAL_BASIS,
             Rule.PROVISION_CATEGORY,
             Rule.USER_ROLE_ZVH_ONLY,
+            Rule.RETENTION_HOLD_REASON,
+            Rule.RETENTION_LIFT_REASON,
+            Rule.RETENTION_DESTROY_REASON,
+            Rule.DOCUMENT_REMOVE_REASON,
         ),
         Refusal.INVALID,
     ),

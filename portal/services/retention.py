@@ -17,6 +17,10 @@ leaves nothing readable and the next run finishes the job:
    consent records only the case's documents named; the reference becomes a tombstone.
 5. **Clear the deleted rows** from disk (VACUUM on PostgreSQL, the WAL on SQLite).
 
+A case under a legal hold (``portal.services.legal_holds``) is left alone and reported as
+held; :func:`destroy_early` is the same destruction, decided by the case's procesregisseur
+before +12 months (art. 9.4, 11.2), and refused while the case is held.
+
 The case row stays, as a tombstone: its id, reporting partij, phase and dates, nothing a
 person can be recognised by. The audit trail's case ids then still resolve (to
 "destroyed"), the id is never reused, the access rules keep answering "destroyed" rather
@@ -26,18 +30,24 @@ than "no such case", and the dates are the non-personal figures art. 11.3 allows
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from datetime import datetime
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 
 from crypto import CaseKeys
 from portal.db import cases as cases_db
 from portal.db import retention as retention_db
 from portal.db.transactions import write_transaction
-from portal.domain import retention
+from portal.domain import access, retention
 from portal.domain.actions import Action
-from portal.domain.cases import CaseId
-from portal.services.audit import AuditLog
+from portal.domain.cases import Case, CaseId
+from portal.domain.rules import Decision
+from portal.services.audit import AuditLog, RequestContext
 from portal.services.case_keys import destroy_case_key
+from portal.services.cases import case_facts, facts_of
+from portal.services.clock import Clock
+from portal.services.errors import Conflict
 from storage import ObjectStore
 
 
@@ -64,6 +74,8 @@ class Destruction:
 class SweepResult:
     plan: list[retention.Step]
     done: list[Destruction]
+    held: list[retention.HeldBack] = field(default_factory=list)
+    """Due, but under a legal hold: left alone, reported with since when, never why."""
 
 
 async def sweep(
@@ -83,9 +95,11 @@ async def sweep(
     if now.tzinfo is None:
         raise ValueError("the sweep's time must carry a time zone")
     async with retention_db.sweep_lock():
-        steps = retention.plan(await cases_db.all_cases(), now=now)
+        cases = await cases_db.all_cases()
+        steps = retention.plan(cases, now=now)
+        held = retention.held_back(cases, now=now)
         if dry_run:
-            return SweepResult(plan=steps, done=[])
+            return SweepResult(plan=steps, done=[], held=held)
         done = []
         for step in steps:
             destruction = await destroy_case(
@@ -96,7 +110,7 @@ async def sweep(
         # Every real run, not only one that destroyed something: a run killed after its
         # rows were erased left them on disk, and the next run has nothing else to redo.
         await retention_db.clear_deleted_rows()
-    return SweepResult(plan=steps, done=done)
+    return SweepResult(plan=steps, done=done, held=held)
 
 
 async def destroy_case(
@@ -111,18 +125,42 @@ async def destroy_case(
     """Destroy one case in the order of the module docstring; None if it was done already.
 
     Every step is idempotent, so a rerun after a kill anywhere completes the destruction.
+    None also when a legal hold was placed after the plan was made: the hold wins.
     """
-    case_id = step.case_id
-    began = await retention_db.mark_destroying(case_id, now=now)
+    began = await retention_db.mark_destroying(step.case_id, now=now)
     if began is None:
         return None
+
+    async def record(case: Case, destruction: Destruction) -> None:
+        await audit.by_operator(
+            Action.CASE_DESTROY,
+            f"{step.reason}; {destruction.describe()}",
+            operator=operator,
+            at=began,
+            ended_at=now,
+            case=case,
+        )
+
+    return await _complete_destruction(step.case_id, store=store, keys=keys, record=record)
+
+
+RecordDestruction = Callable[[Case, Destruction], Awaitable[None]]
+
+
+async def _complete_destruction(
+    case_id: CaseId, *, store: ObjectStore, keys: CaseKeys, record: RecordDestruction
+) -> Destruction | None:
+    """Steps 2 to 4 of the module docstring, for a case marked already; None if another
+    run finished it in between (nothing is then recorded twice)."""
     key_destroyed = await destroy_case_key(case_id=case_id, keys=keys)
     object_keys = await retention_db.object_keys_of_case(case_id)
     objects, versions = await asyncio.to_thread(_delete_objects, store, case_id, object_keys)
     async with write_transaction():
+        # A sweep and an early destruction of the same case meet here: the second waits
+        # for the first to commit and then finds the tombstone.
+        await retention_db.lock_case_row(case_id)
         case = await cases_db.case_by_id(case_id)
         if case is None or retention.destruction_finished(case):
-            # Another sweep on SQLite finished it in between: nothing left to do or record.
             return None
         rows = await retention_db.erase_case_rows(
             case_id, tombstone=retention.tombstone_reference(case_id)
@@ -134,15 +172,89 @@ async def destroy_case(
             rows=rows,
             key_destroyed=key_destroyed or "case_key" in rows,
         )
-        await audit.by_operator(
-            Action.CASE_DESTROY,
-            f"{step.reason}; {destruction.describe()}",
-            operator=operator,
-            at=began,
-            ended_at=now,
-            case=case,
-        )
+        await record(case, destruction)
     return destruction
+
+
+async def destroy_early(
+    context: RequestContext,
+    *,
+    case_id: uuid.UUID,
+    reason: str,
+    store: ObjectStore,
+    keys: CaseKeys,
+    audit: AuditLog,
+    clock: Clock,
+) -> Destruction:
+    """The case's procesregisseur destroys a decided case before +12 months (art. 9.4, 11.2).
+
+    The decision and the mark commit together, with the ``case:destroy-early`` record: from
+    then on the case is refused everywhere, and a kill before the end is finished by the
+    next sweep. The ``case:destroy`` record with the counts follows, as for the sweep.
+    """
+    now = clock()
+    facts = await facts_of(case_id)
+    record = audit.about(context, at=now, case=facts.case)
+    sight = access.may_see_register_entry(context.actor, facts, now=now)
+    if not sight.allowed:
+        raise await record.hide(Action.CASE_READ_DENIED, sight, f"case {case_id}")
+    decision: Decision
+    async with write_transaction():
+        await retention_db.lock_case_row(case_id)
+        facts = await facts_of(case_id)
+        decision = access.may_destroy_early(context.actor, facts, reason=reason, now=now)
+        if decision.allowed:
+            await retention_db.mark_destroying(case_id, now=now)
+            await record.succeed(Action.CASE_DESTROY_EARLY, f"{decision.reason}: {reason.strip()}")
+    if not decision.allowed:
+        raise await record.refuse(Action.CASE_DESTROY_EARLY_DENIED, decision)
+
+    async def record_done(case: Case, destruction: Destruction) -> None:
+        await audit.about(context, at=now, case=case).succeed(
+            Action.CASE_DESTROY,
+            f"destroyed before +12 months on the procesregisseur's decision (art. 9.4, 11.2); "
+            f"{destruction.describe()}",
+            ended_at=clock(),
+        )
+
+    destruction = await _complete_destruction(
+        facts.case.id, store=store, keys=keys, record=record_done
+    )
+    await retention_db.clear_deleted_rows()
+    if destruction is None:  # pragma: no cover - a sweep finished it at the same moment
+        raise Conflict("the case was destroyed meanwhile by the retention sweep")
+    return destruction
+
+
+# --- the calendar (art. 9.4) -------------------------------------------------------------------
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of ``day`` in UTC: ``until`` a date includes that whole day."""
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+async def retention_calendar(
+    context: RequestContext, *, until: date | None, clock: Clock
+) -> list[retention.CalendarEntry]:
+    """The cases the actor oversees, next event first (art. 9.4).
+
+    As the case list: only what the actor may oversee, and nothing recorded for the rest;
+    every case on it is one whose register entry the actor sees already.
+    """
+    now = clock()
+    overseen = []
+    for case in await cases_db.all_cases():
+        facts = await case_facts(case)
+        if access.may_oversee_retention(context.actor, facts, now=now).allowed:
+            overseen.append(case)
+    return retention.calendar(overseen, now=now, until=end_of_day(until) if until else None)
+
+
+async def operator_calendar(*, now: datetime, until: date | None) -> list[retention.CalendarEntry]:
+    """Every case's next event, for the operator's shell (``portal retention calendar``)."""
+    cases = await cases_db.all_cases()
+    return retention.calendar(cases, now=now, until=end_of_day(until) if until else None)
 
 
 def _delete_objects(store: ObjectStore, case_id: CaseId, object_keys: list[str]) -> tuple[int, int]:

@@ -89,6 +89,16 @@ CODE_DOCS: Final[Mapping[RefusalCode, CodeDoc]] = {
         "The case is archived; only users the manager admits have access (art. 11.2b).", 403
     ),
     RefusalCode.CASE_DESTROYED: _doc("The case's personal data is destroyed (art. 11.2c).", 403),
+    RefusalCode.CASE_HELD: _doc(
+        "A legal hold keeps the case: nothing is destroyed or removed.", 409
+    ),
+    RefusalCode.CASE_STILL_OPEN: _doc(
+        "The case is not decided yet (afschaling or closing), so it cannot be destroyed.", 409
+    ),
+    RefusalCode.DESTRUCTION_DUE: _doc(
+        "The case is destroyed, or its destruction is due: a hold comes too late.", 409
+    ),
+    RefusalCode.NO_HOLD: _doc("The case has no legal hold to lift.", 409),
     RefusalCode.CASE_KEY_DESTROYED: _doc(
         "The case's key is destroyed: its documents can no longer be read or added.", 409
     ),

@@ -22,6 +22,7 @@ from portal.domain.cases import ClosingReason, Phase, Purpose
 from portal.domain.documents import DataCategory, Document, DocumentId, LegalBasis
 from portal.domain.grants import GrantEnd
 from portal.domain.partijen import PartijKind, PartijStatus, Role
+from portal.domain.retention import CalendarEntry, Event, Regime
 from portal.services.case_phases import HandoverRequest
 from portal.services.cases import CaseEntry
 from portal.services.grants import GrantView
@@ -75,6 +76,9 @@ class CaseOut(msgspec.Struct, frozen=True, kw_only=True):
     """The afschaling or closing decision; the retention timeline counts from it."""
     closed_reason: ClosingReason | None
     procesregisseurs: list[UUID]
+    held: bool = False
+    """Under a legal hold: not destroyed until the manager lifts it (never why)."""
+    held_since: datetime | None = None
 
 
 def case_out(entry: CaseEntry) -> CaseOut:
@@ -91,6 +95,8 @@ def case_out(entry: CaseEntry) -> CaseOut:
         decided_at=case.decided_at,
         closed_reason=case.closed_reason,
         procesregisseurs=sorted(entry.procesregisseurs),
+        held=case.held_since is not None,
+        held_since=case.held_since,
     )
 
 
@@ -364,3 +370,59 @@ class SubjectOverviewOut(msgspec.Struct, frozen=True, kw_only=True):
     first_at: str | None
     last_at: str | None
     records: int
+
+
+# --- retention: legal holds, early destruction, the calendar, removing a document ------------
+
+
+class ReasonIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Why: free text goes in a body, never in a URL."""
+
+    reason: str
+
+
+class LegalHoldOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    case_id: UUID
+    placed_by: UUID
+    placed_at: datetime
+    reason: str
+    lifted_by: UUID | None
+    lifted_at: datetime | None
+    lift_reason: str | None
+
+
+class DestructionOut(msgspec.Struct, frozen=True, kw_only=True):
+    """What a destruction removed: counts only."""
+
+    case_id: UUID
+    objects: int
+    versions: int
+    key_destroyed: bool
+    rows: dict[str, int]
+
+
+class CalendarEntryOut(msgspec.Struct, frozen=True, kw_only=True):
+    case_id: UUID
+    reference: str
+    regime: Regime
+    decided_at: datetime | None
+    archived_from: datetime | None
+    destroy_at: datetime | None
+    held: bool
+    held_since: datetime | None
+    next_event: Event | None
+    next_event_at: datetime | None
+
+
+def calendar_entry_out(entry: CalendarEntry) -> CalendarEntryOut:
+    return CalendarEntryOut(
+        **{field.name: getattr(entry, field.name) for field in dataclasses.fields(entry)},
+        held=entry.held_since is not None,
+    )
+
+
+class RemovalOut(msgspec.Struct, frozen=True, kw_only=True):
+    document_id: UUID
+    versions: int
+    rows: dict[str, int]

@@ -37,6 +37,7 @@ EXPECTED_TABLES = {
     "login_failure_window",
     "resumable_upload",
     "resumable_upload_part",
+    "legal_hold",
 }
 
 

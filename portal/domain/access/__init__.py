@@ -12,6 +12,7 @@ By capability:
 - ``documents``: see one document, upload, download, approve, consent, further use;
 - ``grants``: grants, archive admissions, the hand-over;
 - ``overview``: the access overview (``explain_download``);
+- ``retention``: legal holds, early destruction, the retention calendar, removing a document;
 - ``supervision``: the audit log's readers and scope, a partij's withdrawal.
 """
 
@@ -48,6 +49,14 @@ from portal.domain.access.grants import (
     may_revoke_grant,
 )
 from portal.domain.access.overview import Explanation, explain_download
+from portal.domain.access.retention import (
+    may_destroy_early,
+    may_lift_hold,
+    may_oversee_retention,
+    may_place_hold,
+    may_remove_document,
+    may_see_retention_of,
+)
 from portal.domain.access.supervision import (
     AuditScope,
     may_read_audit_log,
@@ -71,20 +80,26 @@ __all__ = [
     "may_change_phase",
     "may_close_case",
     "may_decide_further_use",
+    "may_destroy_early",
     "may_download",
     "may_explain_access",
     "may_grant",
     "may_hand_over",
+    "may_lift_hold",
+    "may_oversee_retention",
+    "may_place_hold",
     "may_read_audit_log",
     "may_read_audit_record",
     "may_record_consent",
     "may_register_case",
+    "may_remove_document",
     "may_request_further_use",
     "may_revoke_admission",
     "may_revoke_grant",
     "may_see_case",
     "may_see_document",
     "may_see_register_entry",
+    "may_see_retention_of",
     "may_upload",
     "may_withdraw_consent",
     "may_withdraw_partij",
