@@ -32,6 +32,20 @@ COVERED_BY_LIVE_TESTS = {
     Action.TOKEN_REVOKE: "tests/integration/test_cli.py portal token revoke",
     Action.PARTIJ_REGISTER_KEY: "tests/integration/test_cli.py portal partij set-key",
     Action.CASE_DESTROY: "tests/web/test_retention_live.py portal retention sweep",
+    # Resumable uploads, each asserted on record in tests/web/test_resumable_uploads_api.py:
+    Action.UPLOAD_CREATE: "test_resumable_uploads_api.py admission on record",
+    Action.UPLOAD_ACCESS_DENIED: "test_resumable_uploads_api.py another user gets 404",
+    Action.UPLOAD_TERMINATE: "test_resumable_uploads_api.py termination",
+    Action.UPLOAD_EXPIRE: "test_resumable_uploads_api.py expiry",
+    # Legal holds and early destruction, against PostgreSQL and versioned MinIO:
+    Action.CASE_HOLD: "tests/web/test_legal_hold_live.py the held case survives",
+    Action.CASE_HOLD_DENIED: "tests/web/test_legal_hold_live.py refused holds",
+    Action.CASE_RELEASE_HOLD: "tests/web/test_legal_hold_live.py the lift",
+    Action.CASE_RELEASE_HOLD_DENIED: "tests/integration/test_legal_holds.py refused lift",
+    Action.CASE_DESTROY_EARLY: "tests/web/test_legal_hold_live.py early destruction",
+    Action.CASE_DESTROY_EARLY_DENIED: "tests/web/test_legal_hold_live.py refused while held",
+    Action.DOCUMENT_REMOVE: "tests/web/test_legal_hold_live.py a provider removes",
+    Action.DOCUMENT_REMOVE_DENIED: "tests/web/test_legal_hold_live.py refused removal",
 }
 
 
