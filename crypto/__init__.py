@@ -14,6 +14,8 @@ nothing from ``portal``.
     signature = signer.sign_detached(signing_material, master.secret_for("audit-signing-key"), text)
     with open_ciphertext_for_case(keys, [material], upload) as ciphertext:
         object_store.put(object_key, ciphertext)  # read() raises if encryption failed
+    box = SecretBox(master.key_for("credential-secrets"))  # small secrets read back (TOTP)
+    sealed = box.seal(seed, bound_to=user_id)
 
 Errors (gpg status lines are translated here; messages never hold plaintext or secrets):
 
@@ -24,7 +26,8 @@ Errors (gpg status lines are translated here; messages never hold plaintext or s
     ├── KeyNotAvailable       key material missing, inconsistent, or not deletable
     ├── EncryptionFailed      gpg did not finish, or the plaintext source failed
     ├── SigningFailed         gpg made no signature with the portal's signing key
-    └── DecryptionFailed      wrong/empty secret, not our key, integrity (MDC) failure
+    ├── DecryptionFailed      wrong/empty secret, not our key, integrity (MDC) failure
+    └── SecretUnreadable      a SecretBox value changed, foreign, or sealed with another key
 
 Invalid arguments (a malformed case id or fingerprint) raise ``ValueError``; an exception
 raised by a caller's sink propagates unchanged.
@@ -40,10 +43,12 @@ from crypto.errors import (
     InvalidMasterKey,
     KeyGenerationFailed,
     KeyNotAvailable,
+    SecretUnreadable,
     SigningFailed,
 )
 from crypto.gnupg_home import MAX_HOME_PATH_LENGTH, GnuPGHome
 from crypto.master_key import MASTER_KEY_LENGTH, MasterKey
+from crypto.secret_box import SecretBox
 from crypto.signing import SigningKeyMaterial, SigningKeys
 
 __all__ = [
@@ -62,6 +67,8 @@ __all__ = [
     "MasterKey",
     "PublicKey",
     "Recipient",
+    "SecretBox",
+    "SecretUnreadable",
     "SigningFailed",
     "SigningKeyMaterial",
     "SigningKeys",

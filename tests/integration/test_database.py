@@ -35,6 +35,11 @@ EXPECTED_TABLES = {
     "signing_key",
     "audit_checkpoint",
     "login_failure_window",
+    "user_credential",
+    "recovery_code",
+    "sign_in_failure",
+    "web_session",
+    "enrolment_link",
 }
 
 
