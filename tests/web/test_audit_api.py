@@ -32,6 +32,16 @@ COVERED_BY_LIVE_TESTS = {
     Action.TOKEN_REVOKE: "tests/integration/test_cli.py portal token revoke",
     Action.PARTIJ_REGISTER_KEY: "tests/integration/test_cli.py portal partij set-key",
     Action.CASE_DESTROY: "tests/web/test_retention_live.py portal retention sweep",
+    # The web pages' sign-in, each asserted on record in tests/web/test_sign_in_pages.py:
+    Action.AUTH_SIGNIN: "test_sign_in_pages.py each step gets a new session id",
+    Action.AUTH_SIGNIN_FAILED: "test_sign_in_pages.py wrong password and unknown name",
+    Action.AUTH_LOCK: "test_sign_in_pages.py five failures lock the account",
+    Action.AUTH_SIGNOUT: "test_sign_in_pages.py sign-out deletes the session",
+    Action.AUTH_TOTP_ENROL: "test_sign_in_pages.py enrolment with a link",
+    Action.AUTH_PASSWORD_SET: "test_sign_in_pages.py enrolment with a link",
+    Action.AUTH_ENROLMENT_LINK: "test_sign_in_pages.py enrolment with a link",
+    Action.AUTH_RECOVERY_CODE: "test_sign_in_pages.py a recovery code signs in once",
+    Action.AUTH_CSRF_DENIED: "test_sign_in_pages.py a POST without the CSRF token",
 }
 
 

@@ -286,6 +286,9 @@ async def enrol_nina(site: Site) -> tuple[str, list[str]]:
     )
     assert (chosen.status_code, chosen.headers["location"]) == (303, "/inrichten"), chosen.text
     enrol = await site.http.get("/inrichten")
+    assert '<label class="utrecht-form-label" for="code">Code uit de app</label>' in enrol.text
+    assert 'inputmode="numeric"' in enrol.text
+    assert '<img id="qr-code" src="/inrichten/qr.svg"' in enrol.text
     found = re.search(r'<code id="totp-geheim"[^>]*>([A-Z2-7 ]+)</code>', enrol.text)
     assert found, enrol.text
     secret = found.group(1).replace(" ", "")
@@ -559,3 +562,21 @@ def test_without_the_component_css_the_server_says_once_how_to_install_it(
     assert "ensure_web_assets" in warnings[0].getMessage()
     (tmp_path / pages.VENDOR_CSS).write_text("/* utrecht */")
     assert pages.vendor_css_installed() is True
+
+
+async def test_a_first_password_from_the_operator_leads_to_totp_enrolment(site: Site) -> None:
+    await users.add_user(
+        username="nina",
+        partij_name="Gemeente Venlo",
+        roles=frozenset({Role.PARTNER}),
+        vog=True,
+        geheimhouding=True,
+        clock=site.clock,
+    )
+    await site.operator().set_password("nina", NINA_PASSWORD, operator="beheer")
+    first = await with_password(site.http, "nina", NINA_PASSWORD)
+    assert (first.status_code, first.headers["location"]) == (303, "/inrichten")
+    assert (await site.http.get("/")).status_code == 303  # not signed in before TOTP is set up
+    assert 'id="inrichten-formulier"' in (await site.http.get("/inrichten")).text
+    set_by = await records(Action.AUTH_PASSWORD_SET)
+    assert [r["actor_username"] for r in set_by] == ["operator:beheer"]
