@@ -15,6 +15,8 @@ nothing from ``portal``.
     with open_ciphertext_for_case(keys, [material], upload) as ciphertext:
         object_store.put(object_key, ciphertext)  # read() raises if encryption failed
     sealed = seal_record(data_key, upload_id=upload_id, offset=0, plaintext=part)  # staging
+    box = SecretBox(master.key_for("credential-secrets"))  # small secrets read back (TOTP)
+    sealed = box.seal(seed, bound_to=user_id)
 
 Errors (gpg status lines are translated here; messages never hold plaintext or secrets):
 
@@ -25,8 +27,9 @@ Errors (gpg status lines are translated here; messages never hold plaintext or s
     ├── KeyNotAvailable       key material missing, inconsistent, or not deletable
     ├── EncryptionFailed      gpg did not finish, or the plaintext source failed
     ├── SigningFailed         gpg made no signature with the portal's signing key
-    └── DecryptionFailed      wrong/empty secret, not our key, integrity (MDC) failure,
-                              a sealed upload record that does not open (sealed_records)
+    ├── DecryptionFailed      wrong/empty secret, not our key, integrity (MDC) failure,
+    │                         a sealed upload record that does not open (sealed_records)
+    └── SecretUnreadable      a SecretBox value changed, foreign, or sealed with another key
 
 Invalid arguments (a malformed case id or fingerprint) raise ``ValueError``; an exception
 raised by a caller's sink propagates unchanged.
@@ -42,6 +45,7 @@ from crypto.errors import (
     InvalidMasterKey,
     KeyGenerationFailed,
     KeyNotAvailable,
+    SecretUnreadable,
     SigningFailed,
 )
 from crypto.gnupg_home import MAX_HOME_PATH_LENGTH, GnuPGHome
@@ -54,6 +58,7 @@ from crypto.sealed_records import (
     unwrap_data_key,
     wrap_data_key,
 )
+from crypto.secret_box import SecretBox
 from crypto.signing import SigningKeyMaterial, SigningKeys
 
 __all__ = [
@@ -73,6 +78,8 @@ __all__ = [
     "MasterKey",
     "PublicKey",
     "Recipient",
+    "SecretBox",
+    "SecretUnreadable",
     "SigningFailed",
     "SigningKeyMaterial",
     "SigningKeys",

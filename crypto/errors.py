@@ -38,3 +38,7 @@ class DecryptionFailed(CryptoError):
 
 class SigningFailed(CryptoError):
     """gpg did not make a signature with the portal's signing key."""
+
+
+class SecretUnreadable(CryptoError):
+    """A sealed secret (``SecretBox``) was changed, belongs elsewhere, or needs another key."""

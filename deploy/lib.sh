@@ -69,3 +69,23 @@ static_checks() {
     say "schema: tables and migrations agree"
     uv run --frozen portal db check
 }
+
+# The NL Design System component CSS (@utrecht/component-library-css, EUPL-1.2) for the web
+# pages, from npm at set-up time and never committed: `npm ci` installs exactly what
+# package-lock.json says, and the one stylesheet the pages use is copied beside the
+# portal's own assets (portal/web/pages/static/vendor, ignored by git). Uses the npm that
+# is there, else Debian's; without any npm the pages still work, as plain HTML.
+ensure_web_assets() {
+    local vendor=portal/web/pages/static/vendor
+    if ! command -v npm >/dev/null; then
+        ensure_system_packages nodejs npm || {
+            say "no npm: the web pages will be served as plain HTML"
+            return 0
+        }
+    fi
+    say "installing the web assets (npm ci)"
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+    mkdir -p "$vendor"
+    cp node_modules/@utrecht/component-library-css/dist/index.css "$vendor/utrecht-components.css"
+    cp node_modules/@utrecht/component-library-css/LICENSE.md "$vendor/LICENSE.md"
+}

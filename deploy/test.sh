@@ -16,6 +16,8 @@ required="postgres,seaweedfs,chromium"
 # browser tests: Playwright drives the system browser, its own download cannot work here.
 ensure_system_packages gnupg libmagic1 postgresql chromium fonts-liberation
 ensure_python_env
+# The NL Design System CSS the pages use, so the browser tests see them as users will.
+ensure_web_assets
 
 # MinIO is distributed as source only: build it once from the Go module proxy and keep
 # the binary under the home directory so later runs skip the build.

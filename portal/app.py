@@ -26,7 +26,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ASGIApp
 from piccolo.engine.base import Engine
 
-from crypto import CaseKeys, GnuPGHome, MasterKey, SigningKeys
+from crypto import CaseKeys, GnuPGHome, MasterKey, SecretBox, SigningKeys
 from portal.adapters.health import CachedReadiness, Probe
 from portal.adapters.sniffing import sniff_media_type
 from portal.db.engine import (
@@ -39,15 +39,22 @@ from portal.db.engine import (
     sqlite_engine,
 )
 from portal.domain.login_throttle import ThrottlePolicy
+from portal.domain.sign_in import SessionPolicy, SignInPolicy
 from portal.services.audit import PSEUDONYM_KEY_PURPOSE, AuditLog
 from portal.services.audit_chain import AuditSigner, Checkpointer, WormCopies
 from portal.services.cases import CaseKeyring
 from portal.services.clock import Clock, system_clock
 from portal.services.errors import ServiceError
 from portal.services.resumable_uploads import ResumableConfig, finalise_periodically
+from portal.services.sign_in import (
+    CREDENTIAL_KEY_PURPOSE,
+    NAME_KEY_PURPOSE,
+    SIGNIN_CSRF_KEY_PURPOSE,
+    SignIn,
+)
 from portal.services.vault import Vault
 from portal.settings import Settings
-from portal.web import health
+from portal.web import health, pages
 from portal.web.access_log import AccessLog
 from portal.web.api import audit as api_audit
 from portal.web.api import cases as api_cases
@@ -68,6 +75,7 @@ from portal.web.errors import (
 )
 from portal.web.forwarded import TrustedProxies
 from portal.web.limits import HeaderLimit, NoNulCharacters
+from portal.web.pages.state import PageDeps
 from portal.web.security_headers import add_security_headers
 from portal.web.state import PortalDeps
 from portal.web.tus import tus_resumable_header
@@ -223,6 +231,40 @@ def build_adapters(settings: Settings, *, clock: Clock = system_clock) -> Adapte
     )
 
 
+def throttle_policy(settings: Settings) -> ThrottlePolicy:
+    """Refused API tokens and refused sign-ins, per client address."""
+    return ThrottlePolicy(
+        window_seconds=settings.login_failure_window_seconds,
+        recorded_per_window=settings.login_failures_recorded,
+        block_after=settings.login_failures_block_after,
+        block_seconds=settings.login_block_seconds,
+    )
+
+
+def build_sign_in(adapters: Adapters, *, clock: Clock) -> SignIn:
+    """The web pages' sign-in, with keys derived from the master key: the same in every
+    app process, so a session, a lock or a sealed TOTP seed means the same everywhere."""
+    settings = adapters.settings
+    return SignIn(
+        audit=adapters.audit,
+        clock=clock,
+        box=SecretBox(adapters.master_key.key_for(CREDENTIAL_KEY_PURPOSE)),
+        name_key=adapters.master_key.key_for(NAME_KEY_PURPOSE),
+        policy=SignInPolicy(
+            slow_after=settings.signin_slow_after,
+            lock_after=settings.signin_lock_after,
+            lock_seconds=settings.signin_lock_minutes * 60,
+        ),
+        sessions=SessionPolicy(
+            idle_seconds=settings.session_idle_minutes * 60,
+            max_seconds=settings.session_max_hours * 3600,
+        ),
+        throttle=throttle_policy(settings),
+        vog_max_age_days=settings.vog_max_age_days,
+        enrolment_link_hours=settings.enrolment_link_hours,
+    )
+
+
 async def prepare_database(adapters: Adapters) -> None:
     """Embedded: migrate on start. Production: refuse a database that is behind the code.
 
@@ -283,6 +325,16 @@ def create_app(
         trusted_proxies=TrustedProxies(settings.trusted_proxies),
         health_token=settings.health_token.value if settings.health_token else None,
     )
+    page_deps = PageDeps(
+        sign_in=build_sign_in(adapters, clock=clock),
+        clock=clock,
+        signin_csrf_key=adapters.master_key.key_for(SIGNIN_CSRF_KEY_PURPOSE),
+        cookie_secure=settings.cookie_secure,
+        theme_class=settings.theme_class,
+        theme_css=(settings.theme_css or pages.DEFAULT_THEME).read_bytes(),
+        vendor_css=pages.vendor_css_installed(),
+        trusted_proxies=deps.trusted_proxies,
+    )
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -330,6 +382,8 @@ def create_app(
             api_me.router,
             api_audit.router,
             api_retention.router,
+            pages.router(page_deps),
+            *pages.asset_routers(page_deps),
         ],
         middleware=[
             NoNulCharacters(),
@@ -338,12 +392,7 @@ def create_app(
                 audit=adapters.audit,
                 clock=clock,
                 exclude=["^/health/", "^/schema"],
-                throttle=ThrottlePolicy(
-                    window_seconds=settings.login_failure_window_seconds,
-                    recorded_per_window=settings.login_failures_recorded,
-                    block_after=settings.login_failures_block_after,
-                    block_seconds=settings.login_block_seconds,
-                ),
+                throttle=throttle_policy(settings),
                 trusted_proxies=deps.trusted_proxies,
                 vog_max_age_days=settings.vog_max_age_days,
             ),
@@ -359,6 +408,7 @@ def create_app(
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_response,
         },
         lifespan=[lifespan],
+        template_config=pages.template_config(),
         before_send=[add_security_headers(deps.trusted_proxies), tus_resumable_header],
         openapi_config=OpenAPIConfig(
             title="RTO portal",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -121,6 +122,33 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     audit_worm_retention_days: int = 1827
     """How long each copy is locked (``PORTAL_AUDIT_WORM_RETENTION_DAYS``): five years,
     as long as the audit records themselves are kept."""
+    cookie_secure: bool = False
+    """The web pages' cookies are ``Secure`` and named ``__Host-...`` (``PORTAL_COOKIE_SECURE``):
+    default true in production, where it may not be turned off, false in the embedded
+    default, which a browser reaches over plain http://127.0.0.1."""
+    session_idle_minutes: int = 15
+    """A web session ends after this long without a request (``PORTAL_SESSION_IDLE_MINUTES``)."""
+    session_max_hours: int = 8
+    """A web session ends this long after sign-in, however busy (``PORTAL_SESSION_MAX_HOURS``)."""
+    signin_slow_after: int = 3
+    """After this many failed sign-ins for one account name, each next attempt must wait,
+    twice as long each time (``PORTAL_SIGNIN_SLOW_AFTER``)."""
+    signin_lock_after: int = 5
+    """This many failed sign-ins lock the account name (``PORTAL_SIGNIN_LOCK_AFTER``)."""
+    signin_lock_minutes: int = 15
+    """How long a locked account name stays locked; failures older than this are
+    forgotten (``PORTAL_SIGNIN_LOCK_MINUTES``)."""
+    enrolment_link_hours: int = 72
+    """How long a one-time enrolment link printed by ``portal user add`` stays usable
+    (``PORTAL_ENROLMENT_LINK_HOURS``)."""
+    public_url: str = "http://127.0.0.1:8000"
+    """Where people reach the portal, for the links the command line prints
+    (``PORTAL_PUBLIC_URL``; default ``http://<PORTAL_HOST>:<PORTAL_PORT>``)."""
+    theme_css: Path | None = None
+    """A ZVH's own theme: a CSS file served as ``/static/theme.css`` instead of the portal's
+    (``PORTAL_THEME_CSS``); its custom properties hang under ``theme_class``."""
+    theme_class: str = "rto-theme"
+    """The class on ``<html>`` that carries the theme's design tokens (``PORTAL_THEME_CLASS``)."""
 
     @property
     def sqlite_path(self) -> Path:
@@ -195,6 +223,29 @@ def _integer(environ: Mapping[str, str], name: str, *, default: int) -> int:
     return value
 
 
+THEME_CLASS = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
+
+
+def _public_url(environ: Mapping[str, str], host: str, port: int) -> str:
+    raw = environ.get("PORTAL_PUBLIC_URL") or f"http://{host}:{port}"
+    if not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"PORTAL_PUBLIC_URL must start with http:// or https://, not {raw!r}")
+    return raw.rstrip("/")
+
+
+def _theme(environ: Mapping[str, str]) -> tuple[Path | None, str]:
+    raw_css = environ.get("PORTAL_THEME_CSS")
+    css = Path(raw_css).absolute() if raw_css else None
+    if css is not None and not css.is_file():
+        raise SettingsError(f"PORTAL_THEME_CSS={raw_css} is not a file")
+    theme_class = environ.get("PORTAL_THEME_CLASS") or "rto-theme"
+    if not THEME_CLASS.match(theme_class):
+        raise SettingsError(
+            f"PORTAL_THEME_CLASS must be a CSS class name of a-z, 0-9 and '-', not {theme_class!r}"
+        )
+    return css, theme_class
+
+
 def _optional_integer(environ: Mapping[str, str], name: str) -> int | None:
     if not environ.get(name):
         return None
@@ -246,14 +297,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         choices = ", ".join(e.value for e in Environment)
         raise SettingsError(f"PORTAL_ENV must be one of {choices}, not {raw_env!r}") from None
     master_key_file = _read(env_vars, "PORTAL_MASTER_KEY_FILE")
+    host = env_vars.get("PORTAL_HOST") or "127.0.0.1"
+    port = _integer(env_vars, "PORTAL_PORT", default=8000)
+    theme_css, theme_class = _theme(env_vars)
     settings = Settings(
         env=env,
         data_dir=Path(env_vars.get("PORTAL_DATA_DIR") or "var").absolute(),
         database_url=_read(env_vars, "PORTAL_DATABASE_URL"),
         s3=_s3(env_vars),
         master_key_file=Path(master_key_file) if master_key_file else None,
-        host=env_vars.get("PORTAL_HOST") or "127.0.0.1",
-        port=_integer(env_vars, "PORTAL_PORT", default=8000),
+        host=host,
+        port=port,
         max_upload_bytes=_integer(env_vars, "PORTAL_MAX_UPLOAD_BYTES", default=2 * GIB),
         log_level=(env_vars.get("PORTAL_LOG_LEVEL") or "info").lower(),
         audit_checkpoint_seconds=_integer(env_vars, "PORTAL_AUDIT_CHECKPOINT_SECONDS", default=60),
@@ -282,6 +336,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         audit_worm_retention_days=_integer(
             env_vars, "PORTAL_AUDIT_WORM_RETENTION_DAYS", default=1827
         ),
+        cookie_secure=_flag(
+            env_vars, "PORTAL_COOKIE_SECURE", default=env is Environment.PRODUCTION
+        ),
+        session_idle_minutes=_integer(env_vars, "PORTAL_SESSION_IDLE_MINUTES", default=15),
+        session_max_hours=_integer(env_vars, "PORTAL_SESSION_MAX_HOURS", default=8),
+        signin_slow_after=_integer(env_vars, "PORTAL_SIGNIN_SLOW_AFTER", default=3),
+        signin_lock_after=_integer(env_vars, "PORTAL_SIGNIN_LOCK_AFTER", default=5),
+        signin_lock_minutes=_integer(env_vars, "PORTAL_SIGNIN_LOCK_MINUTES", default=15),
+        enrolment_link_hours=_integer(env_vars, "PORTAL_ENROLMENT_LINK_HOURS", default=72),
+        public_url=_public_url(env_vars, host, port),
+        theme_css=theme_css,
+        theme_class=theme_class,
     )
     if settings.audit_worm_bucket is not None and (
         settings.s3 is None or settings.audit_worm_bucket == settings.s3.bucket
@@ -298,6 +364,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             "PORTAL_LOGIN_FAILURES_BLOCK_AFTER must be larger than PORTAL_LOGIN_FAILURES_RECORDED"
         )
+    if settings.signin_lock_after <= settings.signin_slow_after:
+        raise SettingsError("PORTAL_SIGNIN_LOCK_AFTER must be larger than PORTAL_SIGNIN_SLOW_AFTER")
     if settings.is_production:
         _refuse_unsafe_production(settings)
     return settings
@@ -315,5 +383,8 @@ def _refuse_unsafe_production(settings: Settings) -> None:
         missing.append(
             "PORTAL_AUDIT_WORM_BUCKET (an object-locked bucket for the audit checkpoints)"
         )
+    if not settings.cookie_secure:
+        # A session cookie sent over plain HTTP can be read on the way: production has TLS.
+        missing.append("PORTAL_COOKIE_SECURE (it may not be false)")
     if missing:
         raise SettingsError("PORTAL_ENV=production refuses to start without: " + "; ".join(missing))

@@ -19,6 +19,7 @@ from portal.services.clock import system_clock
 
 if TYPE_CHECKING:
     from portal.app import Adapters
+    from portal.services.sign_in import SignIn
 
 ROLES = click.Choice([role.value for role in Role])
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead.")
@@ -118,34 +119,105 @@ def user() -> None:
     is_flag=True,
     help="A signed confidentiality statement is on record (art. 13.1).",
 )
-@async_command
-async def user_add(
+@click.option(
+    "--enrolment-link",
+    is_flag=True,
+    help="Print a one-time link (PORTAL_ENROLMENT_LINK_HOURS, default 72 h) with which the "
+    "user chooses a password and sets up TOTP for the web pages.",
+)
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="A first password for the web pages, read from this file (first line); the user "
+    "sets up TOTP at the first sign-in.",
+)
+def user_add(
     username: str,
     partij_name: str,
     roles: tuple[str, ...],
     vog: bool,
     vog_date: datetime | None,
     geheimhouding: bool,
+    enrolment_link: bool,
+    password_file: Path | None,
 ) -> None:
-    """Create user USERNAME in a partij, and print their id."""
+    """Create user USERNAME in a partij, and print their id (and an enrolment link)."""
     from portal.services.users import add_user
 
-    created = await add_user(
-        username=username,
-        partij_name=partij_name,
-        roles=frozenset(Role(role) for role in roles),
-        vog=vog,
-        vog_recorded_at=_day(vog_date.date() if vog_date else None),
-        geheimhouding=geheimhouding,
-        clock=system_clock,
-    )
-    click.echo(str(created.id))
-    if not created.screened:
-        click.echo(
-            "note: without --vog and --geheimhouding this user cannot be granted access "
-            "to any case (art. 13.1, 13.3)",
-            err=True,
+    password = _first_line(password_file) if password_file else None
+
+    async def run(adapters: Adapters) -> None:
+        created = await add_user(
+            username=username,
+            partij_name=partij_name,
+            roles=frozenset(Role(role) for role in roles),
+            vog=vog,
+            vog_recorded_at=_day(vog_date.date() if vog_date else None),
+            geheimhouding=geheimhouding,
+            clock=system_clock,
         )
+        click.echo(str(created.id))
+        if password is not None:
+            await _sign_in(adapters).set_password(username, password, operator=operator())
+        if enrolment_link:
+            await _print_enrolment_link(adapters, username)
+        if not created.screened:
+            click.echo(
+                "note: without --vog and --geheimhouding this user cannot be granted access "
+                "to any case (art. 13.1, 13.3)",
+                err=True,
+            )
+
+    run_with_adapters(run)
+
+
+@user.command("enrolment-link")
+@click.argument("username")
+def user_enrolment_link(username: str) -> None:
+    """Print a new one-time link for USERNAME to choose a password and set up TOTP.
+
+    Using it replaces the account's password, TOTP and recovery codes, and ends its
+    sessions (for a lost phone or a forgotten password). Only its hash is stored; an
+    earlier link stops working. Recorded in the audit log, with you as the operator.
+    """
+
+    async def run(adapters: Adapters) -> None:
+        await _print_enrolment_link(adapters, username)
+
+    run_with_adapters(run)
+
+
+@user.command("totp-code")
+@click.argument("username")
+def user_totp_code(username: str) -> None:
+    """Print USERNAME's current TOTP code: for the embedded demo only, refused in production."""
+
+    async def run(adapters: Adapters) -> str:
+        if adapters.settings.is_production:
+            raise click.ClickException("totp-code is for the embedded demo; refused in production")
+        return await _sign_in(adapters).current_totp_code(username)
+
+    click.echo(run_with_adapters(run))
+
+
+def _first_line(path: Path) -> str:
+    lines = path.read_text().splitlines()
+    return lines[0] if lines else ""
+
+
+def _sign_in(adapters: Adapters) -> SignIn:
+    from portal.app import build_sign_in
+
+    return build_sign_in(adapters, clock=system_clock)
+
+
+async def _print_enrolment_link(adapters: Adapters, username: str) -> None:
+    token = await _sign_in(adapters).issue_enrolment_link(username, operator=operator())
+    hours = adapters.settings.enrolment_link_hours
+    click.echo(f"enrolment link (shown once, valid {hours} hours, usable once):")
+    # The token goes in the query string: the portal's access log never prints one.
+    click.echo(f"  {adapters.settings.public_url}/welkom?t={token}")
 
 
 @user.command("list")

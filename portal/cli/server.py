@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from portal.cli.running import async_command, settings
+from portal.cli.running import run_with_adapters, settings
 from portal.services.clock import system_clock
+
+if TYPE_CHECKING:
+    from portal.app import Adapters
 
 
 @click.command()
@@ -91,14 +95,36 @@ def db_check() -> None:
 
 
 @click.command()
-@async_command
-async def demo() -> None:
-    """Load the Noord-Limburg partijen and one user per role; print their logins."""
-    from portal.services.demo import load_demo
+def demo() -> None:
+    """Load the Noord-Limburg partijen and one user per role; print their logins.
 
-    result = await load_demo(clock=system_clock)
+    In the embedded default every demo user can also sign in to the web pages with the
+    demo password and TOTP secret (see the README); never in production.
+    """
+    from crypto import SecretBox
+    from portal.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoResult, load_demo
+    from portal.services.sign_in import CREDENTIAL_KEY_PURPOSE
+
+    async def run(adapters: Adapters) -> DemoResult:
+        box = (
+            None
+            if adapters.settings.is_production
+            else SecretBox(adapters.master_key.key_for(CREDENTIAL_KEY_PURPOSE))
+        )
+        return await load_demo(clock=system_clock, sign_in_box=box)
+
+    result = run_with_adapters(run)
+    loaded = settings()
     click.echo(f"demo data: {result.partijen_added} partijen and {result.users_added} users added")
     click.echo("logins (API tokens, shown once; running `portal demo` again replaces them):")
     for login in result.logins:
         click.echo(f"  {login.username:<6} {login.role:<16} {login.partij}")
         click.echo(f"         Authorization: Bearer {login.token}")
+    if loaded.is_production:
+        click.echo("web pages: production, so no demo passwords were set")
+        return
+    click.echo(f"web pages: sign in at {loaded.public_url}/aanmelden as any of them,")
+    click.echo(f"  password {DEMO_PASSWORD!r}, TOTP secret {DEMO_TOTP_SECRET}")
+    click.echo(
+        f"  (code: `oathtool --totp -b {DEMO_TOTP_SECRET}` or `uv run portal user totp-code NAME`)"
+    )

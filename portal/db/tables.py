@@ -26,6 +26,7 @@ from portal.domain.cases import ClosingReason, Phase
 from portal.domain.documents import LegalBasis
 from portal.domain.partijen import PartijKind, PartijStatus
 from portal.domain.resumable import UploadStatus
+from portal.domain.sign_in import SessionStage
 
 
 class Partij(Table, tablename="partij"):
@@ -348,6 +349,63 @@ class LegalHold(Table, tablename="legal_hold"):
     lift_reason = Text(null=True, default=None)
 
 
+class UserCredential(Table, tablename="user_credential"):
+    """How a person signs in to the web pages: a password hash (argon2id) and a TOTP seed,
+    sealed with a key derived from the master key (``crypto.SecretBox``), never in clear."""
+
+    id = UUID(primary_key=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, unique=True)
+    password_hash = Text(null=True, default=None)
+    password_set_at = Timestamptz(null=True, default=None)
+    totp_secret_sealed = Text(null=True, default=None)
+    totp_confirmed_at = Timestamptz(null=True, default=None)
+    # The last RFC 6238 time step accepted: a code of that step or before is a replay.
+    totp_last_step = BigInt(null=True, default=None)
+
+
+class RecoveryCode(Table, tablename="recovery_code"):
+    """One-time codes that stand in for the TOTP code; only their SHA-256 is kept."""
+
+    id = UUID(primary_key=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade)
+    code_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class SignInFailure(Table, tablename="sign_in_failure"):
+    """Failed sign-ins per account name (``portal.domain.sign_in``), names that exist or
+    not. Keyed by a keyed hash of the name: a password typed into the name field must not
+    end up on disk in clear."""
+
+    name_key = Varchar(length=64, primary_key=True)
+    failures = BigInt()
+    last_failed_at = Timestamptz()
+    locked_until = Timestamptz(null=True, default=None)
+
+
+class WebSession(Table, tablename="web_session"):
+    """A signed-in browser: in the database, so every app process knows it. Only the
+    SHA-256 of the cookie's 256-bit id is kept; the cookie alone opens the session."""
+
+    id_hash = Varchar(length=64, primary_key=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade)
+    stage = Varchar(length=20, choices=SessionStage)
+    created_at = Timestamptz()
+    last_seen_at = Timestamptz()
+    csrf_secret = Varchar(length=64)
+
+
+class EnrolmentLink(Table, tablename="enrolment_link"):
+    """A one-time link to choose a password and set up TOTP; only its SHA-256 is kept."""
+
+    token_hash = Varchar(length=64, primary_key=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Partij,
     User,
@@ -369,4 +427,9 @@ ALL_TABLES: tuple[type[Table], ...] = (
     ResumableUpload,
     ResumableUploadPart,
     LegalHold,
+    UserCredential,
+    RecoveryCode,
+    SignInFailure,
+    WebSession,
+    EnrolmentLink,
 )

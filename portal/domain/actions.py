@@ -85,6 +85,19 @@ class Action(enum.StrEnum):
     # recorded per request: every API call would add a record that says nothing the
     # record of the action itself does not (see docs/architecture.md, Audit log).
     AUTH_LOGIN_FAILED = "auth:login:failed"
+    # The web pages' sign-in (art. 12, Bijlage 3): password and second factor. Each step,
+    # success or failure, is recorded; the record names the account where one exists,
+    # never what was typed.
+    AUTH_SIGNIN = "auth:signin"
+    AUTH_SIGNIN_FAILED = "auth:signin:failed"
+    AUTH_LOCK = "auth:lock"
+    AUTH_SIGNOUT = "auth:signout"
+    AUTH_TOTP_ENROL = "auth:totp-enrol"
+    AUTH_RECOVERY_CODE = "auth:recovery-code"
+    AUTH_PASSWORD_SET = "auth:password-set"  # noqa: S105 - an event name, not a secret
+    AUTH_ENROLMENT_LINK = "auth:enrolment-link"
+    # A form posted without this session's CSRF token: a forged request, or a stale page.
+    AUTH_CSRF_DENIED = "auth:csrf:denied"
     # Art. 24.4, 24.6: reading the log is itself processing of personal data.
     AUDIT_READ = "audit:read"
     AUDIT_READ_DENIED = "audit:read:denied"

@@ -61,6 +61,14 @@ class RequestContext:
     span_id: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Account:
+    """The account a refused sign-in was for, where the name typed is one."""
+
+    user_id: str
+    username: str
+
+
 class About(TypedDict, total=False):
     """What a record is about: the case, the document, and for a disclosure its purpose."""
 
@@ -128,20 +136,26 @@ class AuditLog:
         span_id: str | None,
         at: datetime,
         since: datetime | None = None,
+        action: Action = Action.AUTH_LOGIN_FAILED,
+        account: Account | None = None,
     ) -> None:
-        """Record a refused bearer token: from where, never the token's text.
+        """Record a refused bearer token or sign-in: from where, never what was typed.
 
         Successful authentication is not recorded per request (see ``Action.AUTH_LOGIN_FAILED``).
         A failure to record is logged, not raised: the request is refused either way.
         A summary of many refusals (``portal.services.login_throttle``) starts ``since``.
+        A refused sign-in to the web pages (``action``) names the ``account`` tried, where
+        one has that name.
         """
         entry = AuditEntry(
             started_at=since or at,
             ended_at=at,
-            action=Action.AUTH_LOGIN_FAILED,
+            action=action,
             outcome=Outcome.DENY,
-            processing_activity=ACTIVITY_OF[Action.AUTH_LOGIN_FAILED],
+            processing_activity=ACTIVITY_OF[action],
             reason=reason,
+            actor_user_id=str(account.user_id) if account else None,
+            actor_username=account.username if account else None,
             client_address=client_address,
             user_agent=user_agent,
             trace_id=trace_id,

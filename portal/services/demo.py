@@ -3,16 +3,22 @@
 Loading it twice changes nothing but the printed logins: existing partijen and users are
 kept, and each demo user's earlier demo token is revoked and replaced, because only token
 hashes are stored and a login that cannot be printed is no use to the person trying it.
+
+For the web pages every demo user gets the same known password and TOTP seed
+(``DEMO_PASSWORD``, ``DEMO_TOTP_SECRET``, named in the README): only in the embedded
+demo, never in production (``portal demo`` refuses to give them there).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crypto import SecretBox
 from portal.db import partijen as partijen_db
 from portal.domain.partijen import PartijKind, Role
 from portal.services import partijen, users
 from portal.services.clock import Clock
+from portal.services.sign_in import give_demo_sign_in
 
 ZVH = "Zorg- en Veiligheidshuis Noord-Limburg"
 
@@ -70,6 +76,8 @@ DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
 )
 
 DEMO_TOKEN_LABEL = "demo"  # noqa: S105 - a label for tokens, not a secret
+DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - published in the README, embedded demo only
+DEMO_TOTP_SECRET = "RTOPORTAALDEMOTOTPGEHEIMNIETECHT"  # noqa: S105 - as DEMO_PASSWORD
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,7 +95,9 @@ class DemoResult:
     logins: tuple[DemoLogin, ...]
 
 
-async def load_demo(*, clock: Clock) -> DemoResult:
+async def load_demo(*, clock: Clock, sign_in_box: SecretBox | None = None) -> DemoResult:
+    """With ``sign_in_box`` (the TOTP seeds' key) every demo user can sign in to the web
+    pages with ``DEMO_PASSWORD`` and ``DEMO_TOTP_SECRET``."""
     partijen_added = 0
     for name, kind in COVENANT_PARTIJEN:
         existing = await partijen_db.partij_by_name(name)
@@ -114,4 +124,12 @@ async def load_demo(*, clock: Clock) -> DemoResult:
             username=username, clock=clock, label=DEMO_TOKEN_LABEL, replace_same_label=True
         )
         logins.append(DemoLogin(username=username, role=role, partij=partij_name, token=token))
+        if sign_in_box is not None:
+            await give_demo_sign_in(
+                username,
+                password=DEMO_PASSWORD,
+                totp_secret=DEMO_TOTP_SECRET,
+                box=sign_in_box,
+                clock=clock,
+            )
     return DemoResult(partijen_added=partijen_added, users_added=users_added, logins=tuple(logins))

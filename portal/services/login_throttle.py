@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from portal.db import login_throttle as login_throttle_db
+from portal.domain.actions import Action
 from portal.domain.login_throttle import ThrottlePolicy, refuse, retry_after
-from portal.services.audit import AuditLog
+from portal.services.audit import Account, AuditLog
 
 UNKNOWN_ADDRESS = "unknown"
 """Where the server could not tell the client's address: one shared window for all."""
@@ -32,10 +33,20 @@ async def seconds_blocked(client_address: str | None, *, now: datetime) -> int |
 
 
 async def refuse_token(
-    refused: RefusedToken, *, reason: str, audit: AuditLog, policy: ThrottlePolicy, now: datetime
+    refused: RefusedToken,
+    *,
+    reason: str,
+    audit: AuditLog,
+    policy: ThrottlePolicy,
+    now: datetime,
+    action: Action = Action.AUTH_LOGIN_FAILED,
+    account: Account | None = None,
 ) -> None:
     """Count one refused token (or a request refused while blocked) and record what the
-    rules say: this refusal, the summary of the address's previous window, or neither."""
+    rules say: this refusal, the summary of the address's previous window, or neither.
+
+    Refused sign-ins to the web pages count in the same window (``action``
+    ``auth:signin:failed``): one address guessing passwords or tokens is one address."""
     address = refused.client_address or UNKNOWN_ADDRESS
     async with login_throttle_db.locked_failure_window(address, now=now) as window:
         refusal = refuse(window, now=now, policy=policy)
@@ -43,8 +54,8 @@ async def refuse_token(
     if refusal.summary is not None:
         await audit.failed_login(
             reason=(
-                f"{refusal.summary.count} more refused API tokens from this address, "
-                "counted, not recorded one by one"
+                f"{refusal.summary.count} more refused API tokens or sign-ins from this "
+                "address, counted, not recorded one by one"
             ),
             client_address=refused.client_address,
             user_agent=None,
@@ -61,4 +72,6 @@ async def refuse_token(
             trace_id=refused.trace_id,
             span_id=refused.span_id,
             at=now,
+            action=action,
+            account=account,
         )

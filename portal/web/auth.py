@@ -27,6 +27,7 @@ from portal.domain.partijen import Actor
 from portal.services import login_throttle
 from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
+from portal.services.sign_in import Caller
 from portal.services.users import authenticate
 from portal.web.forwarded import NO_PROXIES, Origin, TrustedProxies, origin
 from portal.web.state import PortalDeps
@@ -119,6 +120,19 @@ def request_context(
         actor=actor,
         client_address=request_origin(request, deps.trusted_proxies).client_address,
         user_agent=_user_agent(request),
+        trace_id=trace_id,
+        span_id=span_id,
+    )
+
+
+def request_caller(
+    connection: ASGIConnection[Any, Any, Any, Any], trusted_proxies: TrustedProxies
+) -> Caller:
+    """Where a page request comes from, for the sign-in's audit records."""
+    trace_id, span_id = _trace(connection)
+    return Caller(
+        client_address=request_origin(connection, trusted_proxies).client_address,
+        user_agent=_user_agent(connection),
         trace_id=trace_id,
         span_id=span_id,
     )

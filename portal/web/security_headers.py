@@ -4,9 +4,12 @@ Every answer of the portal may be personal (a case, a document, an audit page, e
 401 names the reason), so none may be cached by a browser or a proxy on the way
 (``Cache-Control: no-store``), sniffed into something executable (``nosniff``), framed by
 another site (``frame-ancestors``, ``X-Frame-Options``), leak its URL to the next site
-(``Referrer-Policy``) or load anything at all (``default-src 'none'``: the portal serves
-JSON and files, no pages, and ``/schema`` serves only ``openapi.json``, because
-Litestar's HTML schema pages load their scripts from a CDN). HSTS goes only on answers
+(``Referrer-Policy``) or load anything at all (``default-src 'none'``: the API serves
+JSON and files, and ``/schema`` serves only ``openapi.json``, because Litestar's HTML
+schema pages load their scripts from a CDN). The Dutch web pages (any ``text/html``
+answer) may load their own stylesheets, images and scripts from the portal itself, and
+nothing inline: no ``'unsafe-inline'``, so an injected ``<script>`` or ``style=`` does
+nothing; forms post only back to the portal. HSTS goes only on answers
 that travelled over TLS, as far as this process can tell: its own scheme, or a trusted
 proxy's ``X-Forwarded-Proto`` (``portal.web.forwarded``).
 """
@@ -28,6 +31,10 @@ ALWAYS: tuple[tuple[str, str], ...] = (
     ("Cache-Control", "no-store"),
 )
 HSTS = ("Strict-Transport-Security", "max-age=31536000")
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 
 
 def over_tls(scope: Scope, trusted_proxies: TrustedProxies) -> bool:
@@ -59,6 +66,8 @@ def add_security_headers(
         headers = MutableScopeHeaders.from_message(message)
         for name, value in ALWAYS:
             headers[name] = value
+        if (headers.get("content-type") or "").startswith("text/html"):
+            headers["Content-Security-Policy"] = PAGE_CSP
         if over_tls(scope, trusted_proxies):
             headers[HSTS[0]] = HSTS[1]
 

@@ -17,8 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
+import pyotp
 import pytest
 
+from portal.services.demo import DEMO_TOTP_SECRET
 from tests.servers import free_port, wait_until
 
 PORTAL = str(Path(sys.executable).parent / "portal")
@@ -38,6 +40,8 @@ COMMANDS = [
     ["user", "add"],
     ["user", "list"],
     ["user", "update"],
+    ["user", "enrolment-link"],
+    ["user", "totp-code"],
     ["token"],
     ["token", "create"],
     ["token", "list"],
@@ -164,6 +168,37 @@ def test_demo_prints_a_login_per_role_and_can_run_again(data_dir: Path) -> None:
     assert first.stdout.count("Authorization: Bearer rto_") == 12
     second = portal(data_dir, "demo")
     assert "0 partijen and 0 users added" in second.stdout
+
+
+def test_demo_users_can_sign_in_to_the_pages_with_the_published_secret(data_dir: Path) -> None:
+    shown = portal(data_dir, "demo")
+    assert "password 'demo-wachtwoord'" in shown.stdout
+    assert DEMO_TOTP_SECRET in shown.stdout
+    code = portal(data_dir, "user", "totp-code", "alice").stdout.strip()
+    assert pyotp.TOTP(DEMO_TOTP_SECRET).verify(code, valid_window=1)
+
+
+def test_user_add_prints_a_one_time_enrolment_link_on_record(data_dir: Path) -> None:
+    portal(data_dir, "demo")
+    added = portal(
+        data_dir,
+        "user",
+        "add",
+        "nina",
+        "--partij",
+        "Gemeente Venlo",
+        "--role",
+        "partner",
+        "--enrolment-link",
+    )
+    link = next(line.strip() for line in added.stdout.splitlines() if "/welkom?t=" in line)
+    assert link.startswith("http://127.0.0.1:8000/welkom?t=")
+    token = link.split("t=", 1)[1]
+    database = sqlite3.connect(data_dir / "portal.sqlite3")
+    stored = database.execute("SELECT token_hash FROM enrolment_link").fetchall()
+    assert token not in str(stored)  # only its hash
+    actions = [row[0] for row in database.execute("SELECT action FROM audit_event")]
+    assert "auth:enrolment-link" in actions
 
 
 def test_db_check_passes_when_tables_and_migrations_agree(data_dir: Path) -> None:

@@ -38,6 +38,11 @@ EXPECTED_TABLES = {
     "resumable_upload",
     "resumable_upload_part",
     "legal_hold",
+    "user_credential",
+    "recovery_code",
+    "sign_in_failure",
+    "web_session",
+    "enrolment_link",
 }
 
 

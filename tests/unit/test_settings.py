@@ -233,3 +233,55 @@ def test_production_refuses_to_start_without_a_worm_bucket(tmp_path: Path) -> No
 def test_a_worm_bucket_needs_s3_and_a_bucket_of_its_own(environ: dict[str, str]) -> None:
     with pytest.raises(SettingsError, match="PORTAL_AUDIT_WORM_BUCKET needs"):
         load_settings(environ)
+
+
+def test_web_sign_in_defaults_suit_the_embedded_default_over_http() -> None:
+    settings = load_settings({})
+    assert settings.cookie_secure is False
+    assert (settings.session_idle_minutes, settings.session_max_hours) == (15, 8)
+    assert (settings.signin_slow_after, settings.signin_lock_after) == (3, 5)
+    assert settings.signin_lock_minutes == 15
+    assert settings.enrolment_link_hours == 72
+    assert settings.public_url == "http://127.0.0.1:8000"
+    assert (settings.theme_css, settings.theme_class) == (None, "rto-theme")
+
+
+def test_production_cookies_are_secure_and_may_not_be_made_insecure(tmp_path: Path) -> None:
+    key = tmp_path / "master.key"
+    key.write_text("00" * 32)
+    production = {
+        "PORTAL_ENV": "production",
+        "PORTAL_MASTER_KEY_FILE": str(key),
+        "PORTAL_DATABASE_URL": "postgresql://portal@db/portal",
+        "PORTAL_AUDIT_WORM_BUCKET": "audit-checkpoints",
+        **S3_VARS,
+    }
+    assert load_settings(production).cookie_secure is True
+    with pytest.raises(SettingsError, match="PORTAL_COOKIE_SECURE"):
+        load_settings({**production, "PORTAL_COOKIE_SECURE": "false"})
+
+
+def test_a_zvh_theme_must_exist_and_its_class_be_a_class_name(tmp_path: Path) -> None:
+    theme = tmp_path / "venlo.css"
+    theme.write_text(".venlo-theme { --utrecht-document-color: #222; }")
+    settings = load_settings({"PORTAL_THEME_CSS": str(theme), "PORTAL_THEME_CLASS": "venlo-theme"})
+    assert (settings.theme_css, settings.theme_class) == (theme, "venlo-theme")
+    with pytest.raises(SettingsError, match="PORTAL_THEME_CSS"):
+        load_settings({"PORTAL_THEME_CSS": str(tmp_path / "missing.css")})
+    with pytest.raises(SettingsError, match="PORTAL_THEME_CLASS"):
+        load_settings({"PORTAL_THEME_CLASS": 'x" onload="y'})
+
+
+def test_the_public_url_follows_host_and_port_unless_set() -> None:
+    assert load_settings({"PORTAL_PORT": "9000"}).public_url == "http://127.0.0.1:9000"
+    assert (
+        load_settings({"PORTAL_PUBLIC_URL": "https://rto.example.nl/"}).public_url
+        == "https://rto.example.nl"
+    )
+    with pytest.raises(SettingsError, match="PORTAL_PUBLIC_URL"):
+        load_settings({"PORTAL_PUBLIC_URL": "rto.example.nl"})
+
+
+def test_the_lock_comes_after_the_slowing_down() -> None:
+    with pytest.raises(SettingsError, match="PORTAL_SIGNIN_LOCK_AFTER"):
+        load_settings({"PORTAL_SIGNIN_SLOW_AFTER": "5", "PORTAL_SIGNIN_LOCK_AFTER": "5"})

@@ -46,6 +46,16 @@ COVERED_BY_LIVE_TESTS = {
     Action.CASE_DESTROY_EARLY_DENIED: "tests/web/test_legal_hold_live.py refused while held",
     Action.DOCUMENT_REMOVE: "tests/web/test_legal_hold_live.py a provider removes",
     Action.DOCUMENT_REMOVE_DENIED: "tests/web/test_legal_hold_live.py refused removal",
+    # The web pages' sign-in, each asserted on record in tests/web/test_sign_in_pages.py:
+    Action.AUTH_SIGNIN: "test_sign_in_pages.py each step gets a new session id",
+    Action.AUTH_SIGNIN_FAILED: "test_sign_in_pages.py wrong password and unknown name",
+    Action.AUTH_LOCK: "test_sign_in_pages.py five failures lock the account",
+    Action.AUTH_SIGNOUT: "test_sign_in_pages.py sign-out deletes the session",
+    Action.AUTH_TOTP_ENROL: "test_sign_in_pages.py enrolment with a link",
+    Action.AUTH_PASSWORD_SET: "test_sign_in_pages.py enrolment with a link",
+    Action.AUTH_ENROLMENT_LINK: "test_sign_in_pages.py enrolment with a link",
+    Action.AUTH_RECOVERY_CODE: "test_sign_in_pages.py a recovery code signs in once",
+    Action.AUTH_CSRF_DENIED: "test_sign_in_pages.py a POST without the CSRF token",
 }
 
 
