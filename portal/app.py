@@ -328,6 +328,8 @@ def create_app(
     page_deps = PageDeps(
         sign_in=build_sign_in(adapters, clock=clock),
         clock=clock,
+        vault=deps.vault,
+        audit=adapters.audit,
         signin_csrf_key=adapters.master_key.key_for(SIGNIN_CSRF_KEY_PURPOSE),
         cookie_secure=settings.cookie_secure,
         theme_class=settings.theme_class,

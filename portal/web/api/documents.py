@@ -200,10 +200,10 @@ async def _download(
         audit=deps.audit,
         clock=deps.clock,
     )
-    return _attachment_stream(download)
+    return attachment_stream(download)
 
 
-def _attachment_stream(download: Download) -> Stream:
+def attachment_stream(download: Download) -> Stream:
     """The body as an attachment, never sniffed or cached, with its checksum headers."""
     document = download.document
     headers = {

@@ -23,7 +23,7 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_403_FORBIDDEN
 from litestar.template.config import TemplateConfig
 
-from portal.web.pages import cases, sign_in
+from portal.web.pages import case_page, cases, sign_in
 from portal.web.pages.guard import ACCESS, FormRefused, PageAccess, SignInRequired, page_guard
 from portal.web.pages.state import PageDeps
 
@@ -95,7 +95,7 @@ def router(deps: PageDeps) -> Router:
 
     return Router(
         path="/",
-        route_handlers=[cases.my_cases, *sign_in.HANDLERS],
+        route_handlers=[cases.my_cases, *case_page.HANDLERS, *sign_in.HANDLERS],
         guards=[page_guard(deps)],
         dependencies={"pages": Provide(lambda: deps, use_cache=True, sync_to_thread=False)},
         exception_handlers={SignInRequired: _to_sign_in, FormRefused: refused_form},

@@ -30,6 +30,7 @@ async def my_cases(request: Request[Any, Any, Any], pages: NamedDependency[PageD
     entries = await cases.visible_cases(context, clock=pages.clock)
     rows = [
         {
+            "id": str(entry.case.id),
             "reference": entry.case.reference,
             "phase": PHASE_LABELS[entry.case.phase],
             "closed": entry.case.closed,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.services.audit import AuditLog
 from portal.services.clock import Clock
 from portal.services.sign_in import SignIn
+from portal.services.vault import Vault
 from portal.web.forwarded import NO_PROXIES, TrustedProxies
 
 
@@ -13,6 +15,9 @@ from portal.web.forwarded import NO_PROXIES, TrustedProxies
 class PageDeps:
     sign_in: SignIn
     clock: Clock
+    vault: Vault
+    """Where the case page's downloads are decrypted from, as the API's."""
+    audit: AuditLog
     signin_csrf_key: bytes
     """Signs the pre-session CSRF token of the sign-in forms (``MasterKey.key_for``), the
     same in every app process."""
