@@ -249,6 +249,9 @@ class CaseKeys:
 
         Raises ``KeyNotAvailable`` otherwise. Nothing is imported.
         """
+        if not armored.isascii():
+            # ASCII armor is ASCII by definition; python-gnupg would fail to encode the rest.
+            raise KeyNotAvailable("an armored OpenPGP key is ASCII text")
         with self._home.operation():
             keys = list(self._home.new_gpg().scan_keys_mem(armored))
         if len(keys) != 1 or keys[0].get("type") != "pub":

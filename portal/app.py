@@ -74,7 +74,7 @@ from portal.web.errors import (
     too_deeply_nested_response,
 )
 from portal.web.forwarded import TrustedProxies
-from portal.web.limits import HeaderLimit, NoNulCharacters
+from portal.web.limits import HeaderLimit, NoNulCharacters, NoRepeatedQueryParameters
 from portal.web.pages.state import PageDeps
 from portal.web.security_headers import add_security_headers
 from portal.web.state import PortalDeps
@@ -389,6 +389,7 @@ def create_app(
         ],
         middleware=[
             NoNulCharacters(),
+            NoRepeatedQueryParameters(),
             DefineMiddleware(
                 TokenAuthentication,
                 audit=adapters.audit,

@@ -21,6 +21,7 @@ from portal.domain.cases import ClosingReason, Phase
 from portal.domain.documents import DocumentId
 from portal.domain.grants import Handover, grants_ending_at_afschaling, handover_window_ends
 from portal.domain.intake import MAX_REASON_LENGTH, free_text_problem
+from portal.domain.partijen import Actor
 from portal.domain.refusal_codes import RefusalCode
 from portal.domain.rules import Decision
 from portal.services.audit import AuditLog, RequestContext
@@ -146,6 +147,13 @@ async def close_case(
     raise await record.refuse(Action.CASE_CLOSE_DENIED, decision)
 
 
+async def _assignee(username: str) -> Actor:
+    assignee = await partijen_db.actor_by_username(username)
+    if assignee is None:
+        raise InvalidInput(f"no user named {username!r}", code=RefusalCode.UNKNOWN_USER)
+    return assignee
+
+
 async def assign_procesregisseur(
     context: RequestContext,
     *,
@@ -160,9 +168,12 @@ async def assign_procesregisseur(
     entry = await case_register_entry(context, case_id, audit=audit, clock=clock)
     now = clock()
     record = audit.about(context, at=now, case=entry.case)
-    assignee = await partijen_db.actor_by_username(username)
-    if assignee is None:
-        raise InvalidInput(f"no user named {username!r}", code=RefusalCode.UNKNOWN_USER)
+    try:
+        reason = _checked_text("reason", reason)
+        assignee = await _assignee(username)
+    except InvalidInput as exc:
+        await record.deny(Action.CASE_ASSIGN_DENIED, str(exc))  # a refusal is on record too
+        raise
     decision: Decision
     async with write_transaction():
         facts = await facts_of(case_id)

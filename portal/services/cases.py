@@ -23,7 +23,7 @@ from portal.db.transactions import write_transaction
 from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.cases import Case, CaseId
-from portal.domain.partijen import UserId
+from portal.domain.partijen import Actor, Partij, UserId
 from portal.domain.refusal_codes import RefusalCode
 from portal.services.audit import AuditLog, RequestContext
 from portal.services.clock import Clock
@@ -48,6 +48,23 @@ class CaseEntry:
     procesregisseurs: frozenset[UserId]
 
 
+async def _reported(reference: str, reported_by: uuid.UUID, aanmelder: str) -> tuple[Partij, Actor]:
+    """The reporting partij and its aanmelder, for a well-formed reference; else InvalidInput."""
+    if not REFERENCE.match(reference):
+        raise InvalidInput(
+            "a case reference is 1 to 100 characters of letters, digits, '.', '_', '/' or '-'"
+        )
+    partij = await partijen_db.partij_by_id(reported_by)
+    if partij is None:
+        raise InvalidInput(
+            f"reported_by names no partij: {reported_by}", code=RefusalCode.UNKNOWN_PARTIJ
+        )
+    reporter = await partijen_db.actor_by_username(aanmelder)
+    if reporter is None:
+        raise InvalidInput(f"aanmelder names no user: {aanmelder!r}", code=RefusalCode.UNKNOWN_USER)
+    return partij, reporter
+
+
 async def create_case(
     context: RequestContext,
     *,
@@ -61,18 +78,11 @@ async def create_case(
     """Register a case for the partij that reported it and its named aanmelder (1.18)."""
     now = clock()
     record = audit.about(context, at=now)
-    if not REFERENCE.match(reference):
-        raise InvalidInput(
-            "a case reference is 1 to 100 characters of letters, digits, '.', '_', '/' or '-'"
-        )
-    partij = await partijen_db.partij_by_id(reported_by)
-    if partij is None:
-        raise InvalidInput(
-            f"reported_by names no partij: {reported_by}", code=RefusalCode.UNKNOWN_PARTIJ
-        )
-    reporter = await partijen_db.actor_by_username(aanmelder)
-    if reporter is None:
-        raise InvalidInput(f"aanmelder names no user: {aanmelder!r}", code=RefusalCode.UNKNOWN_USER)
+    try:
+        partij, reporter = await _reported(reference, reported_by, aanmelder)
+    except InvalidInput as exc:
+        await record.deny(Action.CASE_CREATE_DENIED, str(exc))  # a refusal is on record too
+        raise
     decision = access.may_register_case(context.actor, reported_by=partij, aanmelder=reporter)
     if not decision.allowed:
         raise await record.refuse(Action.CASE_CREATE_DENIED, decision)

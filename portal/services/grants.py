@@ -20,6 +20,7 @@ from portal.domain.actions import Action
 from portal.domain.cases import Case
 from portal.domain.documents import DocumentId
 from portal.domain.grants import Grant, GrantEnd
+from portal.domain.partijen import Actor
 from portal.domain.refusal_codes import RefusalCode
 from portal.domain.rules import Decision
 from portal.services.audit import AuditLog, RequestContext
@@ -47,6 +48,19 @@ def grant_view(grant: Grant, case: Case, *, now: datetime) -> GrantView:
     )
 
 
+async def _grantee(username: str, until: datetime | None) -> Actor:
+    """The user to be granted, with an ``until`` that says its time zone; else InvalidInput."""
+    grantee = await partijen_db.actor_by_username(username)
+    if grantee is None:
+        raise InvalidInput(f"no user named {username!r}", code=RefusalCode.UNKNOWN_USER)
+    if until is not None and until.tzinfo is None:
+        raise InvalidInput(
+            "until must carry a time zone, e.g. 2026-06-01T00:00:00Z",
+            code=RefusalCode.INVALID_DATE,
+        )
+    return grantee
+
+
 async def grant_access(
     context: RequestContext,
     *,
@@ -60,14 +74,11 @@ async def grant_access(
     facts = await visible_case(context, case_id, audit=audit, clock=clock)
     now = clock()
     record = audit.about(context, at=now, case=facts.case)
-    grantee = await partijen_db.actor_by_username(username)
-    if grantee is None:
-        raise InvalidInput(f"no user named {username!r}", code=RefusalCode.UNKNOWN_USER)
-    if until is not None and until.tzinfo is None:
-        raise InvalidInput(
-            "until must carry a time zone, e.g. 2026-06-01T00:00:00Z",
-            code=RefusalCode.INVALID_DATE,
-        )
+    try:
+        grantee = await _grantee(username, until)
+    except InvalidInput as exc:
+        await record.deny(Action.GRANT_CREATE_DENIED, str(exc))  # a refusal is on record too
+        raise
     decision: Decision
     try:
         async with write_transaction():

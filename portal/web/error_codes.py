@@ -16,6 +16,7 @@ from litestar import Request
 from litestar.openapi.plugins import JsonRenderPlugin
 
 from portal.domain.refusal_codes import RefusalCode
+from portal.web.openapi_document import with_bearer_security, without_null_bodies
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -295,37 +296,85 @@ def error_schema() -> dict[str, Any]:
     }
 
 
-_RANGES: Final = {
-    "4XX": "Refused; `code` says why (see the RefusalCode schema).",
-    "5XX": "The portal failed or could not record the action; nothing was done.",
+ERROR_ANSWERS: Final[Mapping[int, str]] = {
+    400: "The request is malformed or a value is refused; `code` says which.",
+    401: "No valid API token came with the request.",
+    403: "The caller may not do this; `code` names the rule that refused.",
+    404: "It does not exist, or the caller may not learn that it does (art. 9.6).",
+    408: "The client stopped sending before the body was complete.",
+    409: "The current state forbids this; `code` says which.",
+    412: "The request lacks `Tus-Resumable: 1.0.0`.",
+    413: "The request or the document is larger than the limit.",
+    415: "The body's or the file's type is not accepted.",
+    423: "Another request is changing the same upload right now; try again shortly.",
+    429: "Too many refused API tokens came from this address; wait for `Retry-After`.",
+    431: "A request header is larger than the limit.",
+    500: "The portal failed; quote `trace_id` to the operator.",
+    503: "The database, the document store or the audit log cannot be reached; nothing was "
+    "done. Retry after `Retry-After` seconds.",
+    507: "The document store is full; nothing was stored.",
 }
+"""Every error status the API answers with, each a ``PortalError``."""
+
+# What any API call can be answered, whatever it does: a malformed or NUL-bearing request,
+# no or a refused token, the caller's standing, a flood of refused tokens, headers over the
+# limit (``portal.web.limits.HeaderLimit``), a fault, an outage of what the token lookup
+# and every audit record need.
+_ANY_CALL: Final = frozenset({400, 401, 403, 429, 431, 500, 503})
+# OPTIONS needs no token (Litestar's authentication middleware lets it through) and reads
+# nothing: only its query and headers can be refused.
+_WITHOUT_TOKEN: Final = frozenset({400, 431, 500})
+_WRITES: Final = frozenset({"post", "put", "patch", "delete"})
+# The streamed uploads: their bodies are timed, sniffed, sized and stored as they arrive.
+_UPLOADS: Final[Mapping[tuple[str, str], frozenset[int]]] = {
+    ("post", "/api/v1/cases/{case_id}/documents"): frozenset({408, 413, 415, 507}),
+    ("post", "/api/v1/uploads"): frozenset({412, 413, 415}),
+    ("head", "/api/v1/uploads/{upload_id}"): frozenset({412}),
+    ("patch", "/api/v1/uploads/{upload_id}"): frozenset({408, 412, 413, 415, 423, 507}),
+    ("delete", "/api/v1/uploads/{upload_id}"): frozenset({412, 423}),
+}
+
+
+def error_statuses(path: str, method: str, operation: Mapping[str, Any]) -> list[int]:
+    """The error statuses an API operation answers with (see :data:`ERROR_ANSWERS`)."""
+    if method == "options":
+        return sorted(_WITHOUT_TOKEN)
+    statuses = set(_ANY_CALL) | _UPLOADS.get((method, path), frozenset())
+    if "{" in path:
+        statuses.add(404)  # an id that is unknown, or not the caller's to know of
+    if method in _WRITES or _is_download(operation):
+        # A download can conflict too: a destroyed case key, no registered OpenPGP key.
+        statuses.add(409)
+    if "requestBody" in operation:
+        statuses.add(413)  # Litestar's body limit, or the route's own
+    return sorted(statuses)
+
+
+def _is_download(operation: Mapping[str, Any]) -> bool:
+    success = operation.get("responses", {}).get("200", {})
+    return "application/octet-stream" in success.get("content", {})
 
 
 def with_error_codes(openapi: Mapping[str, Any]) -> dict[str, Any]:
     """The OpenAPI document with every error answer described as a ``PortalError``: each
-    error response of an operation refers to it, and each API operation lists the 4XX
-    and 5XX ranges, since any refusal can happen on any of them."""
+    error response of an operation refers to it, and each API operation lists every
+    error status it answers with (:func:`error_statuses`), so a client, and the fuzzing
+    test, can tell an undocumented answer."""
     document = copy.deepcopy(dict(openapi))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas[CODE_SCHEMA_NAME] = code_schema()
     schemas[ERROR_SCHEMA_NAME] = error_schema()
     for path, item in document.get("paths", {}).items():
-        for operation in item.values():
+        for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
+            if path.startswith("/api/"):
+                for status in error_statuses(path, method, operation):
+                    responses.setdefault(str(status), {"description": ERROR_ANSWERS[status]})
             for status, response in responses.items():
                 if status[:1] in {"4", "5"}:
                     response["content"] = {"application/json": {"schema": {"$ref": _ERROR_REF}}}
-            if path.startswith("/api/"):
-                for status, description in _RANGES.items():
-                    responses.setdefault(
-                        status,
-                        {
-                            "description": description,
-                            "content": {"application/json": {"schema": {"$ref": _ERROR_REF}}},
-                        },
-                    )
     return document
 
 
@@ -333,7 +382,8 @@ class JsonWithErrorCodes(JsonRenderPlugin):
     """``/schema/openapi.json`` with the error answers and their codes documented.
 
     Litestar documents only the errors a handler declares, with a body without ``code``;
-    the portal's answers all carry one, so the document is completed as it is served.
+    the portal's answers all carry one, so the document is completed as it is served,
+    with the token requirement and the bodiless answers too (``portal.web.openapi_document``).
     """
 
     def __init__(self) -> None:
@@ -343,5 +393,7 @@ class JsonWithErrorCodes(JsonRenderPlugin):
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
         # Litestar builds the schema once per app, and create_app makes a plugin per app.
         if self._documented is None:
-            self._documented = with_error_codes(openapi_schema)
+            self._documented = with_error_codes(
+                with_bearer_security(without_null_bodies(openapi_schema))
+            )
         return self.render_json(request, self._documented)

@@ -11,7 +11,7 @@ import pytest
 from portal.domain.refusal_codes import CODE_OF_RULE, RULES_BY_CODE, RefusalCode, code_of
 from portal.domain.rules import REFUSAL_OF, Refusal, Rule, deny, refusal_of
 from portal.services import errors
-from portal.web.error_codes import CODE_DOCS, codes_table, with_error_codes
+from portal.web.error_codes import CODE_DOCS, codes_table, error_statuses, with_error_codes
 from portal.web.errors import CODE_BY_STATUS, STATUS_BY_ERROR, code_for_status
 
 DOCS = Path(__file__).parents[2] / "docs" / "refusal-codes.md"
@@ -90,6 +90,37 @@ def test_a_raise_may_name_a_more_specific_code_than_its_class() -> None:
     assert errors.Conflict("again").code is RefusalCode.CONFLICT
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "operation", "added"),
+    [
+        pytest.param("options", "/api/v1/uploads", {}, set(), id="options-needs-no-token"),
+        pytest.param("get", "/api/v1/cases/{case_id}", {}, {404}, id="an-id-may-be-unknown"),
+        pytest.param(
+            "post", "/api/v1/cases", {"requestBody": {}}, {409, 413}, id="a-write-with-a-body"
+        ),
+        pytest.param(
+            "get",
+            "/api/v1/documents/{document_id}/content",
+            {"responses": {"200": {"content": {"application/octet-stream": {}}}}},
+            {404, 409},
+            id="a-download-can-conflict",
+        ),
+        pytest.param(
+            "patch",
+            "/api/v1/uploads/{upload_id}",
+            {},
+            {404, 408, 409, 412, 413, 415, 423, 507},
+            id="tus-bytes",
+        ),
+    ],
+)
+def test_each_api_operation_documents_the_error_statuses_it_answers(
+    method: str, path: str, operation: dict[str, object], added: set[int]
+) -> None:
+    base = {400, 431, 500} if method == "options" else {400, 401, 403, 429, 431, 500, 503}
+    assert set(error_statuses(path, method, operation)) == base | added
+
+
 def test_the_docs_table_is_the_code_table() -> None:
     assert codes_table() in DOCS.read_text()
 
@@ -111,6 +142,7 @@ def test_the_openapi_document_describes_every_error_answer_with_its_codes() -> N
     ref = {"$ref": "#/components/schemas/PortalError"}
     assert api["400"]["content"]["application/json"]["schema"] == ref
     assert api["400"]["description"] == "Bad Request"
-    assert api["4XX"]["content"]["application/json"]["schema"] == ref
-    assert "4XX" not in documented["paths"]["/health/live"]["get"]["responses"]
+    assert sorted(api) == ["200", "400", "401", "403", "429", "431", "500", "503"]
+    assert api["503"]["content"]["application/json"]["schema"] == ref
+    assert documented["paths"]["/health/live"]["get"]["responses"] == {"200": {}}
     assert "components" not in bare  # the served document is completed, not Litestar's own

@@ -82,6 +82,8 @@ async def test_an_encrypting_key_is_registered_and_shown_in_me(portal: PortalCli
         pytest.param(SIGN_ONLY, "no usable encryption key", id="sign-only"),
         pytest.param("not a key at all", "found 0 key(s)", id="garbage"),
         pytest.param(ENCRYPTING + SIGN_ONLY, "found 2 key(s)", id="two-keys"),
+        # Found by the fuzzing (test_api_fuzzing.py): a 500 while python-gnupg encoded it.
+        pytest.param("\U000312b2" + ENCRYPTING, "ASCII", id="not-ascii"),
     ],
 )
 async def test_a_key_that_cannot_encrypt_is_refused(
