@@ -303,7 +303,11 @@ async def _stream(
             # Content-Length) makes the server cancel us inside that wait.
             sent += len(chunk)
             yield chunk
-        await worker
+        # Shielded: a client that closes at Content-Length makes the server cancel this
+        # wait, and cancelling a task cancels the future it awaits. The worker's own result
+        # (the integrity check) must survive for _conclude; it was lost as CancelledError
+        # and a delivered download was recorded failed.
+        await asyncio.shield(worker)
         outcome = complete
     except CryptoError as exc:
         if isinstance(exc.__cause__, StorageError):
