@@ -71,7 +71,7 @@ _NOT_FOUND_CODES = frozenset({"NoSuchKey", "NoSuchVersion"})
 _UNSUPPORTED_CODES = frozenset({"NotImplemented", "MethodNotAllowed", "InvalidRequest"})
 _LIFECYCLE_RULE_ID = "abort-incomplete-multipart-uploads"
 # Everything the client and its HTTP stack raise; translated at this module's boundary.
-_VENDOR_ERRORS = (MinioException, urllib3.exceptions.HTTPError, OSError)
+VENDOR_ERRORS = (MinioException, urllib3.exceptions.HTTPError, OSError)
 
 
 def _read_part(reader: io.BufferedIOBase, size: int) -> bytes:
@@ -95,6 +95,39 @@ def _collect(pending: dict[Future[str], int], return_when: str) -> list[Part]:
         number = pending.pop(future)
         parts.append(Part(part_number=number, etag=future.result()))
     return parts
+
+
+def bounded_client(
+    *,
+    endpoint: str,
+    access_key: str,
+    secret_key: str,
+    secure: bool,
+    region: str | None,
+    read_timeout: float,
+    connections: int,
+) -> Minio:
+    """A MinIO client that fails in seconds when the endpoint is away.
+
+    The client's default retries everything five times with back-off: a readiness check
+    or a checkpoint write on a dead endpoint would hang. One connect retry; server errors
+    (5xx) are still retried with back-off.
+    """
+    http = urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=5.0, read=read_timeout),
+        maxsize=connections,
+        retries=urllib3.Retry(
+            total=3, connect=1, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504)
+        ),
+    )
+    return Minio(
+        endpoint=endpoint,
+        access_key=access_key,
+        secret_key=secret_key,
+        secure=secure,
+        region=region,
+        http_client=http,
+    )
 
 
 class S3ObjectStore:
@@ -125,23 +158,14 @@ class S3ObjectStore:
         self._endpoint = endpoint
         self._bucket = bucket
         self._part_size = part_size
-        # The client's default retries everything five times with back-off: a readiness
-        # check on a dead endpoint would hang for seconds. One connect retry; server
-        # errors (5xx) are still retried with back-off.
-        http = urllib3.PoolManager(
-            timeout=urllib3.Timeout(connect=5.0, read=300.0),
-            maxsize=10,
-            retries=urllib3.Retry(
-                total=3, connect=1, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504)
-            ),
-        )
-        self._client = Minio(
+        self._client = bounded_client(
             endpoint=endpoint,
             access_key=access_key,
             secret_key=secret_key,
             secure=secure,
             region=region,
-            http_client=http,
+            read_timeout=300.0,
+            connections=10,
         )
 
     @property
@@ -261,7 +285,7 @@ class S3ObjectStore:
             pool.shutdown(wait=True, cancel_futures=True)
             try:
                 client._abort_multipart_upload(self._bucket, key, upload_id)
-            except _VENDOR_ERRORS as abort_error:
+            except VENDOR_ERRORS as abort_error:
                 logger.warning(
                     "aborting the upload of %r failed (%s); stale-upload cleanup removes it",
                     key,
@@ -317,15 +341,15 @@ class S3ObjectStore:
                 yield ObjectInfo(
                     key=item.object_name,
                     size=item.size or 0,
-                    last_modified=_utc(item.last_modified),
+                    last_modified=utc(item.last_modified),
                 )
 
     def check(self) -> None:
         try:
             exists = self._client.bucket_exists(bucket_name=self._bucket)
-        except _VENDOR_ERRORS as exc:
+        except VENDOR_ERRORS as exc:
             raise StoreUnavailable(
-                f"S3 store {self._where()} is unavailable: {_describe(exc)}"
+                f"S3 store {self._where()} is unavailable: {describe(exc)}"
             ) from exc
         if not exists:
             raise StoreUnavailable(f"S3 store {self._where()}: the bucket does not exist")
@@ -335,7 +359,7 @@ class S3ObjectStore:
             item = self._client.stat_object(
                 bucket_name=self._bucket, object_name=key, version_id=version_id
             )
-        return ObjectInfo(key=key, size=item.size or 0, last_modified=_utc(item.last_modified))
+        return ObjectInfo(key=key, size=item.size or 0, last_modified=utc(item.last_modified))
 
     def _configure(
         self,
@@ -358,26 +382,18 @@ class S3ObjectStore:
                 exc.message,
                 consequence,
             )
-        except _VENDOR_ERRORS as exc:
+        except VENDOR_ERRORS as exc:
             raise self._translate(exc, action=f"set {feature} on", key=None) from exc
 
     @contextmanager
     def _boundary(self, *, action: str, key: str | None) -> Iterator[None]:
         try:
             yield
-        except _VENDOR_ERRORS as exc:
+        except VENDOR_ERRORS as exc:
             raise self._translate(exc, action=action, key=key) from exc
 
     def _translate(self, exc: Exception, *, action: str, key: str | None) -> StorageError:
-        if isinstance(exc, S3Error) and exc.code in _NOT_FOUND_CODES and key is not None:
-            return ObjectNotFound(key)
-        what = f"{action} {key!r}" if key is not None else action
-        message = f"cannot {what} in S3 store {self._where()}: {_describe(exc)}"
-        if isinstance(exc, S3Error) and exc.code not in _UNAVAILABLE_CODES:
-            return StorageError(message)
-        if isinstance(exc, _VENDOR_ERRORS):
-            return StoreUnavailable(message)
-        return StorageError(message)
+        return translate_error(exc, action=action, key=key, where=f"S3 store {self._where()}")
 
     def _where(self) -> str:
         return f"{self._endpoint}/{self._bucket}"
@@ -424,20 +440,33 @@ class _ResponseReader(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         try:
             data: bytes = self._response.read(len(buffer))
-        except _VENDOR_ERRORS as exc:
+        except VENDOR_ERRORS as exc:
             raise self._translate(exc) from exc
         size = len(data)
         buffer[:size] = data
         return size
 
 
-def _utc(value: datetime | None) -> datetime:
+def translate_error(exc: Exception, *, action: str, key: str | None, where: str) -> StorageError:
+    """The storage error for what the MinIO client or its HTTP stack raised."""
+    if isinstance(exc, S3Error) and exc.code in _NOT_FOUND_CODES and key is not None:
+        return ObjectNotFound(key)
+    what = f"{action} {key!r}" if key is not None else action
+    message = f"cannot {what} in {where}: {describe(exc)}"
+    if isinstance(exc, S3Error) and exc.code not in _UNAVAILABLE_CODES:
+        return StorageError(message)
+    if isinstance(exc, VENDOR_ERRORS):
+        return StoreUnavailable(message)
+    return StorageError(message)
+
+
+def utc(value: datetime | None) -> datetime:
     if value is None:
         raise StorageError("the S3 server returned an object without a modification time")
     return value.astimezone(UTC)
 
 
-def _describe(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
     # S3Error's str() carries request and host ids too; the code and message suffice.
     if isinstance(exc, S3Error):
         return f"{exc.code}: {exc.message}"

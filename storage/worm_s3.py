@@ -23,38 +23,23 @@ from datetime import UTC, datetime
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-import urllib3
-from minio import Minio
 from minio.commonconfig import COMPLIANCE
-from minio.error import MinioException, S3Error
+from minio.error import S3Error
 from minio.objectlockconfig import DAYS, ObjectLockConfig
 
 from storage.errors import (
     ObjectExists,
-    ObjectNotFound,
     StorageError,
     StoreUnavailable,
     WormNotEnforced,
 )
 from storage.keys import validate_key, validate_prefix
+from storage.s3 import VENDOR_ERRORS, bounded_client, describe, translate_error, utc
 from storage.worm import LockedVersion
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-_VENDOR_ERRORS = (MinioException, urllib3.exceptions.HTTPError, OSError)
-_NOT_FOUND_CODES = frozenset({"NoSuchKey", "NoSuchVersion"})
-_UNAVAILABLE_CODES = frozenset(
-    {
-        "AccessDenied",
-        "InvalidAccessKeyId",
-        "SignatureDoesNotMatch",
-        "NoSuchBucket",
-        "XMinioServerNotInitialized",
-        "ServiceUnavailable",
-        "SlowDown",
-    }
-)
 _NO_LOCK_CODES = frozenset({"ObjectLockConfigurationNotFoundError", "InvalidRequest"})
 
 
@@ -73,22 +58,15 @@ class S3WormStore:
     ) -> None:
         self._endpoint = endpoint
         self._bucket = bucket
-        # Bounded like S3ObjectStore's client: a checkpoint write must fail in seconds,
-        # not hang for minutes behind the client's default retries.
-        http = urllib3.PoolManager(
-            timeout=urllib3.Timeout(connect=5.0, read=30.0),
-            maxsize=4,
-            retries=urllib3.Retry(
-                total=3, connect=1, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504)
-            ),
-        )
-        self._client = Minio(
+        # Bounded like S3ObjectStore's client: a checkpoint write must fail in seconds.
+        self._client = bounded_client(
             endpoint=endpoint,
             access_key=access_key,
             secret_key=secret_key,
             secure=secure,
             region=region,
-            http_client=http,
+            read_timeout=30.0,
+            connections=4,
         )
 
     @property
@@ -144,7 +122,7 @@ class S3WormStore:
             if exc.code == "PreconditionFailed":
                 raise ObjectExists(key) from exc
             raise self._translate(exc, action="store", key=key) from exc
-        except _VENDOR_ERRORS as exc:
+        except VENDOR_ERRORS as exc:
             raise self._translate(exc, action="store", key=key) from exc
         # Described as the listing describes it (stat rounds the time to seconds), so the
         # version returned equals the one versions() yields.
@@ -198,9 +176,9 @@ class S3WormStore:
                     "with object lock enabled (it cannot be switched on later)"
                 ) from exc
             raise self._translate(exc, action="check", key=None) from exc
-        except _VENDOR_ERRORS as exc:
+        except VENDOR_ERRORS as exc:
             raise StoreUnavailable(
-                f"WORM store {self._where()} is unavailable: {_describe(exc)}"
+                f"WORM store {self._where()} is unavailable: {describe(exc)}"
             ) from exc
         if config.mode != COMPLIANCE:
             found = config.mode or "no default retention"
@@ -214,17 +192,11 @@ class S3WormStore:
     def _boundary(self, *, action: str, key: str | None) -> Iterator[None]:
         try:
             yield
-        except _VENDOR_ERRORS as exc:
+        except VENDOR_ERRORS as exc:
             raise self._translate(exc, action=action, key=key) from exc
 
     def _translate(self, exc: Exception, *, action: str, key: str | None) -> StorageError:
-        if isinstance(exc, S3Error) and exc.code in _NOT_FOUND_CODES and key is not None:
-            return ObjectNotFound(key)
-        what = f"{action} {key!r}" if key is not None else action
-        message = f"cannot {what} in WORM store {self._where()}: {_describe(exc)}"
-        if isinstance(exc, S3Error) and exc.code not in _UNAVAILABLE_CODES:
-            return StorageError(message)
-        return StoreUnavailable(message)
+        return translate_error(exc, action=action, key=key, where=f"WORM store {self._where()}")
 
     def _where(self) -> str:
         return f"{self._endpoint}/{self._bucket}"
@@ -235,17 +207,5 @@ def _version(item: Any) -> LockedVersion:
         key=str(item.object_name),
         version_id=item.version_id or "",
         size=item.size or 0,
-        last_modified=_utc(item.last_modified),
+        last_modified=utc(item.last_modified),
     )
-
-
-def _utc(value: datetime | None) -> datetime:
-    if value is None:
-        raise StorageError("the S3 server returned an object without a modification time")
-    return value.astimezone(UTC)
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, S3Error):
-        return f"{exc.code}: {exc.message}"
-    return f"{type(exc).__name__}: {exc}"
