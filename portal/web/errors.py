@@ -207,12 +207,9 @@ def internal_error_response(request: Request[Any, Any, Any], exc: Exception) -> 
         trace_id,
         exc_info=exc,
     )
-    return Response(
-        {
-            "status_code": HTTP_500_INTERNAL_SERVER_ERROR,
-            "detail": f"internal error; quote trace id {trace_id} to the operator",
-            "code": RefusalCode.INTERNAL_ERROR,
-            "trace_id": trace_id,
-        },
-        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+    body = error_body(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        f"internal error; quote trace id {trace_id} to the operator",
+        RefusalCode.INTERNAL_ERROR,
     )
+    return Response({**body, "trace_id": trace_id}, status_code=HTTP_500_INTERNAL_SERVER_ERROR)

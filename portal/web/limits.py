@@ -32,6 +32,7 @@ from litestar.types import (
 
 from portal.domain.refusal_codes import RefusalCode
 from portal.services.errors import InvalidInput
+from portal.web.errors import error_body
 from portal.web.security_headers import ALWAYS
 
 HEADER_LINES_ALLOWED = 4
@@ -60,11 +61,11 @@ class HeaderLimit:
             list(scope["headers"]), max_header_bytes=self.max_header_bytes
         ):
             body = json.dumps(
-                {
-                    "status_code": HTTP_431_REQUEST_HEADER_FIELDS_TOO_LARGE,
-                    "detail": f"a request header is larger than {self.max_header_bytes} bytes",
-                    "code": RefusalCode.HEADERS_TOO_LARGE,
-                }
+                error_body(
+                    HTTP_431_REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    f"a request header is larger than {self.max_header_bytes} bytes",
+                    RefusalCode.HEADERS_TOO_LARGE,
+                )
             ).encode()
             start: HTTPResponseStartEvent = {
                 "type": "http.response.start",

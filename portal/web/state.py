@@ -23,9 +23,9 @@ class PortalDeps:
     signer: AuditSigner
     audit: AuditLog
     handover_days: int
+    """The hand-over window at afschaling, in days (``PORTAL_HANDOVER_DAYS``)."""
     resumable: ResumableConfig
     """The resumable uploads' expiry, idle timeout and finalisation claim."""
-    """The hand-over window at afschaling, in days (``PORTAL_HANDOVER_DAYS``)."""
     trusted_proxies: TrustedProxies = NO_PROXIES
     """Whose ``X-Forwarded-*`` headers are believed (``portal.web.forwarded``)."""
     health_token: str | None = None

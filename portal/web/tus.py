@@ -34,6 +34,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.status_codes import HTTP_412_PRECONDITION_FAILED
 from litestar.types import Message, Scope
 
+from portal.domain.refusal_codes import RefusalCode
 from portal.services.errors import InvalidInput
 from portal.services.resumable_uploads import Creation
 from portal.web.limits import NUL_REFUSED
@@ -100,7 +101,7 @@ def parse_metadata(header: str | None) -> dict[str, str]:
         except (binascii.Error, UnicodeDecodeError) as exc:
             raise InvalidInput(f"Upload-Metadata {key!r} is not base64 of UTF-8 text") from exc
         if "\x00" in value:
-            raise InvalidInput(NUL_REFUSED)
+            raise InvalidInput(NUL_REFUSED, code=RefusalCode.NUL_CHARACTER)
         found[key] = value
     missing = REQUIRED_KEYS - found.keys()
     if missing:

@@ -29,6 +29,11 @@ UPLOAD_BY_PART: dict[Part, tuple[Rule, str]] = {
 }
 
 
+def needs_justification(document: Document) -> bool:
+    """Art. 8: a police or OM document is disclosed only with a justification."""
+    return document.provider_kind in JUSTIFICATION_REQUIRED
+
+
 def is_controller(actor: Actor, document: Document) -> bool:
     """Art. 2.1, 3.5c: the uploader, or a partner or casusregisseur of the providing partij."""
     if actor.partij_id != document.provider_id:
@@ -191,7 +196,7 @@ def may_download(  # noqa: PLR0911 - one early return per rule of the protocol
             Rule.DOCUMENT_DOWNLOAD_CONSENT,
             "the consent this document was provided on has been withdrawn (art. 7.2d, 13.7)",
         )
-    if document.provider_kind in JUSTIFICATION_REQUIRED and (
+    if needs_justification(document) and (
         justification is None or len(justification.strip()) < MIN_JUSTIFICATION_LENGTH
     ):
         return deny(

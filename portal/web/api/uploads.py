@@ -28,7 +28,7 @@ from portal.domain.resumable import UploadStatus
 from portal.services import resumable_uploads
 from portal.services.audit import RequestContext
 from portal.services.errors import UnsupportedMediaType
-from portal.services.resumable_uploads import UploadState
+from portal.web.schemas import to_wire
 from portal.web.state import PortalDeps
 from portal.web.tus import (
     OFFSET_STREAM,
@@ -53,19 +53,6 @@ class UploadOut(msgspec.Struct, frozen=True, kw_only=True):
     outcome: str | None
     """Why it was refused, or where it was stored."""
     expires_at: datetime
-
-
-def _out(state: UploadState) -> UploadOut:
-    return UploadOut(
-        id=state.id,
-        case_id=state.case_id,
-        status=state.status,
-        offset=state.offset,
-        length=state.length,
-        document_id=state.document_id,
-        outcome=state.outcome,
-        expires_at=state.expires_at,
-    )
 
 
 PATCH_BODY = RequestBody(
@@ -158,7 +145,6 @@ async def upload_offset(
         headers={
             "Upload-Offset": str(state.offset),
             "Upload-Length": str(state.length),
-            "Cache-Control": "no-store",
         },
     )
 
@@ -229,9 +215,10 @@ async def upload_status(
     upload_id: FromPath[UUID],
     deps: NamedDependency[PortalDeps],
 ) -> UploadOut:
-    return _out(
-        await resumable_uploads.upload_state(context, upload_id, audit=deps.audit, clock=deps.clock)
+    state = await resumable_uploads.upload_state(
+        context, upload_id, audit=deps.audit, clock=deps.clock
     )
+    return to_wire(state, UploadOut)
 
 
 def router(*, max_upload_bytes: int) -> Router:

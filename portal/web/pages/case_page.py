@@ -18,8 +18,8 @@ from litestar.params import FromPath
 from litestar.response import Stream, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_404_NOT_FOUND
 
+from portal.domain.access.documents import needs_justification
 from portal.domain.cases import Purpose
-from portal.domain.partijen import PartijKind
 from portal.services import documents, downloads
 from portal.services.audit import RequestContext
 from portal.services.documents import CaseOverview
@@ -31,9 +31,6 @@ from portal.web.errors import status_for
 from portal.web.pages.guard import CSRF_FIELD, live_session, posted_form
 from portal.web.pages.rendering import page
 from portal.web.pages.state import PageDeps
-
-# Art. 6.4d: police data goes out only with a justification (the service decides).
-NEEDS_JUSTIFICATION = frozenset({PartijKind.POLITIE, PartijKind.OM})
 
 
 def _context(request: Request[Any, Any, Any], pages: PageDeps) -> RequestContext:
@@ -145,7 +142,7 @@ def _render(
                     key=_purpose_order,
                 )
             ],
-            "police": document.provider_kind in NEEDS_JUSTIFICATION,
+            "police": needs_justification(document),
         }
         for document in sorted(overview.documents, key=lambda document: document.created_at)
     ]

@@ -8,19 +8,12 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
-from portal.domain.cases import Phase
 from portal.services import cases
 from portal.web.auth import request_caller
+from portal.web.dutch import PHASES
 from portal.web.pages.guard import live_session
 from portal.web.pages.rendering import page
 from portal.web.pages.state import PageDeps
-
-PHASE_LABELS = {
-    Phase.AANMELDING: "Aanmelding",
-    Phase.TRIAGE: "Triage",
-    Phase.RTO: "RTO",
-    Phase.AFSCHALING: "Afschaling",
-}
 
 
 @get("/", name="page:start")
@@ -32,7 +25,7 @@ async def my_cases(request: Request[Any, Any, Any], pages: NamedDependency[PageD
         {
             "id": str(entry.case.id),
             "reference": entry.case.reference,
-            "phase": PHASE_LABELS[entry.case.phase],
+            "phase": PHASES[entry.case.phase],
             "closed": entry.case.closed,
             "since": entry.case.phase_changed_at.strftime("%d-%m-%Y"),
         }

@@ -19,7 +19,12 @@ from litestar.status_codes import (
     HTTP_429_TOO_MANY_REQUESTS,
 )
 
-from portal.domain.sign_in import MIN_PASSWORD_LENGTH, PasswordProblem, SessionStage
+from portal.domain.sign_in import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    PasswordProblem,
+    SessionStage,
+)
 from portal.services.sign_in import Refusal, Refused, StartedSession
 from portal.web.auth import request_caller
 from portal.web.pages.guard import ACCESS, PageAccess, live_session, posted_form, presession
@@ -308,7 +313,7 @@ def _welcome_page(
 
 PASSWORD_MESSAGES = {
     PasswordProblem.TOO_SHORT: f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens.",
-    PasswordProblem.TOO_LONG: "Kies een wachtwoord van hoogstens 256 tekens.",
+    PasswordProblem.TOO_LONG: f"Kies een wachtwoord van hoogstens {MAX_PASSWORD_LENGTH} tekens.",
     PasswordProblem.IS_USERNAME: "Kies een wachtwoord dat niet gelijk is aan uw gebruikersnaam.",
 }
 
