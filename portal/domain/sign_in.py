@@ -148,6 +148,16 @@ def session_alive(
     return now - created_at < timedelta(seconds=policy.max_seconds)
 
 
+# A session's last request is written at most once a minute: one UPDATE per page request
+# would make every read a write. The idle limit then counts from up to a minute earlier,
+# so a session may end that much sooner, never later.
+TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def session_needs_touch(*, last_seen_at: datetime, now: datetime) -> bool:
+    return now - last_seen_at >= TOUCH_INTERVAL
+
+
 def totp_step_usable(step: int, *, last_used_step: int | None) -> bool:
     """A code's time step is usable only after the last step used (no replay)."""
     return last_used_step is None or step > last_used_step

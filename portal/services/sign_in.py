@@ -55,13 +55,14 @@ from portal.domain.sign_in import (
     password_problem,
     second_factor_kind,
     session_alive,
+    session_needs_touch,
     totp_step_usable,
 )
 from portal.services import login_throttle
 from portal.services.audit import Account, AuditLog, RequestContext
 from portal.services.clock import Clock
 from portal.services.errors import InvalidInput, NotFound
-from portal.services.users import USERNAME
+from portal.services.users import USERNAME, hash_token
 
 TOTP_STEP_SECONDS = 30
 TOTP_DIGITS = 6
@@ -149,12 +150,6 @@ class Enrolled:
 
     recovery_codes: tuple[str, ...]
     session: StartedSession
-
-
-def sha256_hex(value: str) -> str:
-    """For 256-bit session ids, enrolment tokens and 80-bit recovery codes: high-entropy
-    values, so one unsalted SHA-256 cannot be reversed or searched."""
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 @functools.cache
@@ -262,7 +257,7 @@ class SignIn:
             if await self._claim_totp(actor.user_id, kind[1], now=now):
                 how = "a TOTP code"
         elif kind is not None and await sign_in_db.use_recovery_code(
-            actor.user_id, sha256_hex(kind[1]), now=now
+            actor.user_id, hash_token(kind[1]), now=now
         ):
             left = await sign_in_db.unused_recovery_codes(actor.user_id)
             await self._audit.about(caller.context(live.actor), at=now).succeed(
@@ -365,7 +360,7 @@ class SignIn:
                 await record.fail(Action.AUTH_TOTP_ENROL, "the first code did not match")
                 return None
             await sign_in_db.replace_recovery_codes(
-                user_id, [sha256_hex(code.replace("-", "")) for code in codes], now=now
+                user_id, [hash_token(code.replace("-", "")) for code in codes], now=now
             )
             await record.succeed(
                 Action.AUTH_TOTP_ENROL, f"TOTP set up; {RECOVERY_CODES} new recovery codes"
@@ -384,7 +379,7 @@ class SignIn:
         if not cookie_value or len(cookie_value) > 100:  # noqa: PLR2004 - far above 43 chars
             return None
         now = self._clock()
-        found = await sign_in_db.session_by_hash(sha256_hex(cookie_value))
+        found = await sign_in_db.session_by_hash(hash_token(cookie_value))
         if found is None:
             return None
         actor = await partijen_db.actor_by_user_id(
@@ -400,7 +395,8 @@ class SignIn:
             # Ended by time, or by deactivation of the account: gone from every process.
             await sign_in_db.delete_session(found.id_hash)
             return None
-        await sign_in_db.touch_session(found.id_hash, now=now)
+        if session_needs_touch(last_seen_at=found.last_seen_at, now=now):
+            await sign_in_db.touch_session(found.id_hash, now=now)
         return LiveSession(session=found, actor=actor)
 
     async def sign_out(self, live: LiveSession, *, caller: Caller) -> None:
@@ -418,7 +414,7 @@ class SignIn:
             if replacing is not None:
                 await sign_in_db.delete_session(replacing)
             await sign_in_db.insert_session(
-                id_hash=sha256_hex(cookie_value),
+                id_hash=hash_token(cookie_value),
                 user_id=user_id,
                 stage=stage,
                 csrf_secret=csrf_secret,
@@ -461,7 +457,7 @@ class SignIn:
         expires_at = now + timedelta(hours=self._enrolment_link_hours)
         async with write_transaction():
             await sign_in_db.insert_enrolment_link(
-                token_hash=sha256_hex(token), user_id=user.id, now=now, expires_at=expires_at
+                token_hash=hash_token(token), user_id=user.id, now=now, expires_at=expires_at
             )
             await self._audit.by_operator(
                 Action.AUTH_ENROLMENT_LINK,
@@ -476,7 +472,7 @@ class SignIn:
         if not token or len(token) > 100:  # noqa: PLR2004 - far above 43 chars
             return False
         return (
-            await sign_in_db.enrolment_link_user(sha256_hex(token), now=self._clock()) is not None
+            await sign_in_db.enrolment_link_user(hash_token(token), now=self._clock()) is not None
         )
 
     async def password_with_link(
@@ -485,7 +481,7 @@ class SignIn:
         """Use up an enrolment link to choose a password; then the enrolment stage.
         A problem with the password leaves the link usable; None: the link is not."""
         now = self._clock()
-        token_hash = sha256_hex(token[:100])
+        token_hash = hash_token(token[:100])
         user_id = await sign_in_db.enrolment_link_user(token_hash, now=now)
         actor = await partijen_db.actor_by_user_id(user_id) if user_id else None
         if actor is None or not actor.active:

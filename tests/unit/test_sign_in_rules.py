@@ -19,6 +19,7 @@ from portal.domain.sign_in import (
     password_problem,
     second_factor_kind,
     session_alive,
+    session_needs_touch,
     totp_step_usable,
 )
 
@@ -138,3 +139,13 @@ def test_what_was_typed_as_second_factor(
     entered: str, kind: tuple[SecondFactor, str] | None
 ) -> None:
     assert second_factor_kind(entered) == kind
+
+
+@pytest.mark.parametrize(
+    ("seconds_since_last_write", "writes"),
+    [(0, False), (59, False), (60, True), (600, True)],
+)
+def test_a_session_is_touched_at_most_once_a_minute(
+    seconds_since_last_write: int, writes: bool
+) -> None:
+    assert session_needs_touch(last_seen_at=T0, now=at(seconds_since_last_write)) is writes
