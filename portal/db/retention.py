@@ -18,7 +18,6 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 from piccolo.table import Table
 
-from portal.db import holds as holds_db
 from portal.db.tables import (
     Approval,
     ArchiveAdmission,
@@ -93,8 +92,8 @@ async def mark_destroying(case_id: UUID, *, now: datetime) -> datetime | None:
 
     From then on every access rule refuses the case (its regime is destroyed): nothing of
     it can be read while its key, objects and rows are being removed. None when there is
-    no such case, or when it is under a legal hold and its destruction has not begun: the
-    hold was placed after the plan was made, and it wins.
+    no such case. Whether it may be destroyed is the caller's question to the domain,
+    asked under the same row lock (``lock_case_row``).
     """
     async with write_transaction():
         await lock_case_row(case_id)
@@ -104,8 +103,6 @@ async def mark_destroying(case_id: UUID, *, now: datetime) -> datetime | None:
         began: datetime | None = row["destroyed_at"]
         if began is not None:
             return began
-        if await holds_db.open_hold_of_case(case_id) is not None:
-            return None
         await Casus.update({Casus.destroyed_at: now}).where(Casus.id == case_id)
         return now
 

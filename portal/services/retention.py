@@ -127,7 +127,13 @@ async def destroy_case(
     Every step is idempotent, so a rerun after a kill anywhere completes the destruction.
     None also when a legal hold was placed after the plan was made: the hold wins.
     """
-    began = await retention_db.mark_destroying(step.case_id, now=now)
+    async with write_transaction():
+        await retention_db.lock_case_row(step.case_id)
+        case = await cases_db.case_by_id(step.case_id)
+        # Asked again under the row lock: a hold placed after the plan was made wins (11.1).
+        if case is None or not retention.plan([case], now=now):
+            return None
+        began = await retention_db.mark_destroying(step.case_id, now=now)
     if began is None:
         return None
 
