@@ -57,7 +57,7 @@ class LocalObjectStore:
         try:
             fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX)
         except OSError as exc:
-            raise _translate(exc, key, "store") from exc
+            raise translate_os_error(exc, key, "store") from exc
         temp = Path(temp_name)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -70,7 +70,7 @@ class LocalObjectStore:
             # file must not survive under any name.
             temp.unlink(missing_ok=True)
             raise
-        _sync_directory(path.parent, key)
+        sync_directory(path.parent, key)
         return self.stat(key)
 
     @contextmanager
@@ -79,7 +79,7 @@ class LocalObjectStore:
         try:
             stream = path.open("rb")
         except OSError as exc:
-            raise _translate(exc, key, "read") from exc
+            raise translate_os_error(exc, key, "read") from exc
         with stream:
             yield stream
 
@@ -88,7 +88,7 @@ class LocalObjectStore:
         try:
             result = path.stat()
         except OSError as exc:
-            raise _translate(exc, key, "stat") from exc
+            raise translate_os_error(exc, key, "stat") from exc
         if not stat.S_ISREG(result.st_mode):
             raise ObjectNotFound(key)
         return _info(key, result)
@@ -100,9 +100,9 @@ class LocalObjectStore:
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             return 0
         except OSError as exc:
-            raise _translate(exc, key, "delete") from exc
+            raise translate_os_error(exc, key, "delete") from exc
         # Deletion is destruction of a document: make it survive a crash too.
-        _sync_directory(path.parent, key)
+        sync_directory(path.parent, key)
         return 1
 
     def list(self, prefix: str) -> Iterator[ObjectInfo]:
@@ -158,31 +158,31 @@ class LocalObjectStore:
                         f"{directory.relative_to(self._root).as_posix()!r}"
                     ) from None
             except OSError as exc:
-                raise _translate(exc, key, "store") from exc
+                raise translate_os_error(exc, key, "store") from exc
 
 
 def _write(out: BinaryIO, chunk: bytes, key: str) -> None:
     try:
         out.write(chunk)
     except OSError as exc:
-        raise _translate(exc, key, "store") from exc
+        raise translate_os_error(exc, key, "store") from exc
 
 
 def _sync(fd: int, key: str) -> None:
     try:
         os.fsync(fd)
     except OSError as exc:
-        raise _translate(exc, key, "store") from exc
+        raise translate_os_error(exc, key, "store") from exc
 
 
 def _replace(temp: Path, path: Path, key: str) -> None:
     try:
         temp.replace(path)
     except OSError as exc:
-        raise _translate(exc, key, "store") from exc
+        raise translate_os_error(exc, key, "store") from exc
 
 
-def _sync_directory(directory: Path, key: str) -> None:
+def sync_directory(directory: Path, key: str) -> None:
     try:
         fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
         try:
@@ -190,10 +190,10 @@ def _sync_directory(directory: Path, key: str) -> None:
         finally:
             os.close(fd)
     except OSError as exc:
-        raise _translate(exc, key, "sync") from exc
+        raise translate_os_error(exc, key, "sync") from exc
 
 
-def _translate(exc: OSError, key: str, action: str) -> StorageError:
+def translate_os_error(exc: OSError, key: str, action: str) -> StorageError:
     if exc.errno in {errno.ENOENT, errno.ENOTDIR, errno.EISDIR} and action != "store":
         return ObjectNotFound(key)
     if exc.errno in {errno.ENOSPC, errno.EDQUOT}:

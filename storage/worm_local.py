@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storage.errors import ObjectExists, ObjectNotFound, StorageError, StoreUnavailable
+from storage.errors import ObjectExists, ObjectNotFound, StoreUnavailable
 from storage.keys import is_key_segment, validate_key, validate_prefix
+from storage.local import sync_directory, translate_os_error
 from storage.worm import LockedVersion
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class LocalWormStore:
                 directory.mkdir(mode=0o700, exist_ok=True)
             fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX)
         except OSError as exc:
-            raise _translate(exc, key, "store") from exc
+            raise translate_os_error(exc, key, "store") from exc
         temp = Path(temp_name)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -69,17 +70,10 @@ class LocalWormStore:
         except FileExistsError:
             raise ObjectExists(key) from None
         except OSError as exc:
-            raise _translate(exc, key, "store") from exc
+            raise translate_os_error(exc, key, "store") from exc
         finally:
             temp.unlink(missing_ok=True)
-        try:
-            directory_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(directory_fd)
-            finally:
-                os.close(directory_fd)
-        except OSError as exc:
-            raise _translate(exc, key, "sync") from exc
+        sync_directory(path.parent, key)
         return _version(key, path)
 
     def versions(self, prefix: str) -> Iterator[LockedVersion]:
@@ -107,7 +101,7 @@ class LocalWormStore:
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             raise ObjectNotFound(version.key) from None
         except OSError as exc:
-            raise _translate(exc, version.key, "read") from exc
+            raise translate_os_error(exc, version.key, "read") from exc
 
     def check(self) -> None:
         if not self._root.is_dir():
@@ -126,16 +120,10 @@ def _version(key: str, path: Path) -> LockedVersion:
     except (FileNotFoundError, NotADirectoryError):
         raise ObjectNotFound(key) from None
     except OSError as exc:
-        raise _translate(exc, key, "stat") from exc
+        raise translate_os_error(exc, key, "stat") from exc
     return LockedVersion(
         key=key,
         version_id="",
         size=result.st_size,
         last_modified=datetime.fromtimestamp(result.st_mtime, tz=UTC),
     )
-
-
-def _translate(exc: OSError, key: str, action: str) -> StorageError:
-    if isinstance(exc, (FileNotFoundError, PermissionError)):
-        return StoreUnavailable(f"cannot {action} {key!r} in the WORM directory: {exc.strerror}")
-    return StorageError(f"cannot {action} {key!r} in the WORM directory: {exc.strerror}")

@@ -40,9 +40,6 @@ class UploadRow:
     created_at: datetime
     expires_at: datetime
 
-    def lease_free(self, now: datetime) -> bool:
-        return self.lease_token is None or self.lease_until is None or self.lease_until <= now
-
 
 @dataclass(frozen=True, kw_only=True)
 class PartRow:

@@ -234,6 +234,11 @@ def calendar_entry(case: Case, *, now: datetime) -> CalendarEntry:
     )
 
 
+def on_calendar(case: Case, *, now: datetime) -> bool:
+    """Destroyed cases are left off the calendar: nothing comes next for them."""
+    return case.destroyed_at is None and regime(case, now=now) is not Regime.DESTROYED
+
+
 def calendar(
     cases: Iterable[Case], *, now: datetime, until: datetime | None = None
 ) -> list[CalendarEntry]:
@@ -242,11 +247,7 @@ def calendar(
     Destroyed cases are left out: nothing comes next for them. With ``until``, only the
     cases whose next event falls on or before it (a held case past its date always does).
     """
-    entries = [
-        calendar_entry(case, now=now)
-        for case in cases
-        if case.destroyed_at is None and regime(case, now=now) is not Regime.DESTROYED
-    ]
+    entries = [calendar_entry(case, now=now) for case in cases if on_calendar(case, now=now)]
     if until is not None:
         entries = [e for e in entries if e.next_event_at is not None and e.next_event_at <= until]
     return sorted(
