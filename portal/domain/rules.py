@@ -101,6 +101,8 @@ class Rule(enum.StrEnum):
     DOCUMENT_UPLOAD_PHASE = "document:upload:phase"
     DOCUMENT_UPLOAD_PROCESREGISSEUR = "document:upload:procesregisseur"
     DOCUMENT_UPLOAD_ROLE = "document:upload:role"
+    DOCUMENT_UPLOAD_RESUME = "document:upload:resume"
+    DOCUMENT_UPLOAD_RESUME_OTHER = "document:upload:resume:other"
     DOCUMENT_REMOVE = "document:remove"
     DOCUMENT_REMOVE_HELD = "document:remove:held"
     DOCUMENT_REMOVE_PROVIDER = "document:remove:provider"

@@ -52,10 +52,12 @@ from portal.db import partijen as partijen_db
 from portal.db import resumable_uploads as uploads_db
 from portal.db.resumable_uploads import PartRow, UploadRow
 from portal.db.transactions import write_transaction
+from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.cases import Phase, Purpose
 from portal.domain.documents import ConsentId, DataCategory, Document, LegalBasis, Restrictions
 from portal.domain.intake import MediaTypeRefused, check_media_type
+from portal.domain.partijen import UserId
 from portal.domain.resumable import UploadStatus, expiry_after, stage_problem
 from portal.services.audit import AuditLog, Recording, RequestContext
 from portal.services.clock import Clock
@@ -259,11 +261,12 @@ async def _own_upload(
     row = await uploads_db.upload_by_id(upload_id)
     if row is None:
         raise NotFound(f"no upload {upload_id}")
-    if row.uploaded_by != context.actor.user_id:
-        await (await _recording(context, audit, row.case_id, at=at)).deny(
-            Action.UPLOAD_ACCESS_DENIED, f"{what} of upload {upload_id}, which another user made"
-        )
-        raise NotFound(f"no upload {upload_id}")
+    decision = access.may_resume_upload(
+        context.actor, uploaded_by=UserId(row.uploaded_by), what=what
+    )
+    if not decision.allowed:
+        record = await _recording(context, audit, row.case_id, at=at)
+        raise await record.hide(Action.UPLOAD_ACCESS_DENIED, decision, f"upload {upload_id}")
     if row.status is UploadStatus.PENDING and row.expires_at <= at:
         raise NotFound(f"upload {upload_id} expired; start it again")
     return row

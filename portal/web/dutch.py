@@ -680,6 +680,8 @@ RULES: Final[Mapping[Rule, str]] = {
     Rule.DOCUMENT_SEE_NONE: "Document niet zichtbaar",
     Rule.DOCUMENT_SEE_PROVIDER: "Aanleverende partij ziet het document",
     Rule.DOCUMENT_SEE_UPLOADER: "Wie aanleverde ziet het document",
+    Rule.DOCUMENT_UPLOAD_RESUME: "Wie een aanlevering begon, zet die voort",
+    Rule.DOCUMENT_UPLOAD_RESUME_OTHER: "Geen voortzetting van andermans aanlevering",
     Rule.DOCUMENT_UPLOAD_AANMELDER: "Aanmelder levert aan",
     Rule.DOCUMENT_UPLOAD_AFSCHALING: "Geen aanlevering na het besluit",
     Rule.DOCUMENT_UPLOAD_GRANT: "Deelnemer met toegang levert aan",

@@ -345,3 +345,17 @@ def test_a_handed_over_document_shows_only_inside_the_window() -> None:
         now=inside,
     )
     assert decided(download) == (False, "case:restricted")
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        pytest.param(cast.GERT, (True, "document:upload:resume"), id="art9.6-the-uploader"),
+        pytest.param(cast.GINA, (False, "document:upload:resume:other"), id="art9.6-a-colleague"),
+        pytest.param(ALICE, (False, "document:upload:resume:other"), id="art9.6-procesregisseur"),
+    ],
+)
+def test_a_resumable_upload_is_its_uploaders_alone(who: Actor, expected: tuple[bool, str]) -> None:
+    decision = access.may_resume_upload(who, uploaded_by=cast.GERT.user_id, what="PATCH")
+    assert decided(decision) == expected
+    assert decision.reason.startswith("PATCH of ")

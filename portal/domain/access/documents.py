@@ -11,7 +11,7 @@ from portal.domain.cases import PURPOSES_BY_PHASE, Phase, Purpose
 from portal.domain.consents import Consent
 from portal.domain.documents import Document, LegalBasis
 from portal.domain.grants import Handover
-from portal.domain.partijen import Actor, PartijKind, Role
+from portal.domain.partijen import Actor, PartijKind, Role, UserId
 from portal.domain.retention import Regime
 from portal.domain.rules import Decision, Rule, deny, permit
 
@@ -27,6 +27,16 @@ UPLOAD_BY_PART: dict[Part, tuple[Rule, str]] = {
     Part.AANMELDER: (Rule.DOCUMENT_UPLOAD_AANMELDER, "reported the case (aanmelder)"),
     Part.GRANT: (Rule.DOCUMENT_UPLOAD_GRANT, "granted access to the case"),
 }
+
+
+def may_resume_upload(actor: Actor, *, uploaded_by: UserId, what: str) -> Decision:
+    """A resumable upload is its uploader's alone: its bytes are not a document yet, and
+    whether someone else has one under way is not for others to learn (art. 9.6)."""
+    if actor.user_id != uploaded_by:
+        return deny(
+            Rule.DOCUMENT_UPLOAD_RESUME_OTHER, f"{what} of a resumable upload another user made"
+        )
+    return permit(Rule.DOCUMENT_UPLOAD_RESUME, f"{what} of the uploader's own resumable upload")
 
 
 def needs_justification(document: Document) -> bool:
