@@ -34,12 +34,14 @@ def retention() -> None:
 def retention_sweep(now_text: str | None, dry_run: bool) -> None:
     """Bring every case to where its timeline says: destroy those 12 months past decision.
 
-    Also removes resumable uploads left unfinished past PORTAL_UPLOAD_EXPIRY_SECONDS.
+    Also removes resumable uploads left unfinished past PORTAL_UPLOAD_EXPIRY_SECONDS, and
+    ended sessions, sign-in failure counts and refusal windows the rules no longer use.
 
     Safe to run from several processes at once, and after an interrupted run: the next
     run finishes any destruction that was begun. A case under a legal hold is left alone
     and printed as held, with since when (never the hold's reason).
     """
+    from portal.app import build_sign_in
     from portal.services.resumable_uploads import sweep_expired_uploads
     from portal.services.retention import sweep
 
@@ -65,6 +67,8 @@ def retention_sweep(now_text: str | None, dry_run: bool) -> None:
                     f"{uploads.forgotten} finished ones forgotten, "
                     f"{uploads.orphans} stray stage objects removed"
                 )
+            forgotten = await build_sign_in(adapters, clock=lambda: now).forget_expired()
+            click.echo(f"sign-in state: {forgotten.describe()}")
         return result
 
     from storage import StorageError

@@ -67,3 +67,15 @@ async def save_failure_window(client_address: str, window: FailureWindow) -> Non
             LoginFailureWindow.blocked_until: window.blocked_until,
         }
     ).where(LoginFailureWindow.client_address == client_address)
+
+
+async def addresses_started_before(moment: datetime) -> list[str]:
+    """Addresses whose window began at or before ``moment``: the ones that may have ended."""
+    rows = await LoginFailureWindow.select(LoginFailureWindow.client_address).where(
+        LoginFailureWindow.started_at <= moment
+    )
+    return [str(row["client_address"]) for row in rows]
+
+
+async def delete_failure_window(client_address: str) -> None:
+    await LoginFailureWindow.delete().where(LoginFailureWindow.client_address == client_address)

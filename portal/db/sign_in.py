@@ -245,3 +245,42 @@ async def use_enrolment_link(token_hash: str, *, now: datetime) -> UserId | None
         .returning(EnrolmentLink.user)
     )
     return UserId(UUID(str(used[0]["user"]))) if used else None
+
+
+async def delete_forgotten_failures(*, counted_before: datetime, now: datetime) -> int:
+    """Delete the failure counts the rules no longer look at (see
+    ``portal.domain.sign_in.failures_forgotten_before``); how many went."""
+    deleted = (
+        await SignInFailure.delete()
+        .where(
+            (
+                SignInFailure.locked_until.is_null()
+                & (SignInFailure.last_failed_at <= counted_before)
+            )
+            | (SignInFailure.locked_until <= now)
+        )
+        .returning(SignInFailure.name_key)
+    )
+    return len(deleted)
+
+
+async def delete_ended_sessions(cutoffs: sign_in.SessionCutoffs) -> int:
+    deleted = (
+        await WebSession.delete()
+        .where(
+            (WebSession.last_seen_at <= cutoffs.seen_before)
+            | (WebSession.created_at <= cutoffs.begun_before)
+        )
+        .returning(WebSession.id_hash)
+    )
+    return len(deleted)
+
+
+async def delete_dead_enrolment_links(*, now: datetime) -> int:
+    """Links used or expired open nothing any more (:func:`enrolment_link_user`)."""
+    deleted = (
+        await EnrolmentLink.delete()
+        .where(EnrolmentLink.used_at.is_not_null() | (EnrolmentLink.expires_at <= now))
+        .returning(EnrolmentLink.token_hash)
+    )
+    return len(deleted)

@@ -59,6 +59,24 @@ class Refusal:
     summary: Summary | None
 
 
+def forgettable(window: FailureWindow, *, now: datetime, policy: ThrottlePolicy) -> bool:
+    """Whether the address's row may go: its window has ended and no block still runs.
+
+    What the window counted but never recorded is then owed as a summary
+    (:func:`leftover`): the next refusal would have written it, and none may come.
+    """
+    ended = now >= window.started_at + timedelta(seconds=policy.window_seconds)
+    return ended and (window.blocked_until is None or now >= window.blocked_until)
+
+
+def leftover(window: FailureWindow, *, policy: ThrottlePolicy) -> Summary | None:
+    """The summary an ended window still owes, ending when the window did."""
+    if not window.unrecorded:
+        return None
+    until = window.started_at + timedelta(seconds=policy.window_seconds)
+    return Summary(count=window.unrecorded, since=window.started_at, until=until)
+
+
 def retry_after(window: FailureWindow | None, *, now: datetime) -> int | None:
     """Seconds until the address may try again, or None when it is not blocked."""
     if window is None or window.blocked_until is None or now >= window.blocked_until:

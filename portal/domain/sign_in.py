@@ -101,6 +101,13 @@ def _forgotten(state: SignInFailures, *, now: datetime, policy: SignInPolicy) ->
     return now - state.last_failed_at >= timedelta(seconds=policy.lock_seconds)
 
 
+def failures_forgotten_before(*, now: datetime, policy: SignInPolicy) -> datetime:
+    """Unlocked failures last counted at or before this moment are forgotten (as
+    :func:`must_wait` and :func:`after_failure` treat them), and so are locks that ran out
+    by ``now``: their rows may be deleted."""
+    return now - timedelta(seconds=policy.lock_seconds)
+
+
 def _seconds(delta: timedelta) -> int:
     return max(1, math.ceil(delta.total_seconds()))
 
@@ -146,6 +153,22 @@ def session_alive(
     if now - last_seen_at >= timedelta(seconds=policy.idle_seconds):
         return False
     return now - created_at < timedelta(seconds=policy.max_seconds)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionCutoffs:
+    """A session seen at or before ``seen_before``, or begun at or before ``begun_before``,
+    is over (:func:`session_alive`): its row may be deleted."""
+
+    seen_before: datetime
+    begun_before: datetime
+
+
+def session_cutoffs(*, now: datetime, policy: SessionPolicy) -> SessionCutoffs:
+    return SessionCutoffs(
+        seen_before=now - timedelta(seconds=policy.idle_seconds),
+        begun_before=now - timedelta(seconds=policy.max_seconds),
+    )
 
 
 # A session's last request is written at most once a minute: one UPDATE per page request

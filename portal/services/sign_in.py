@@ -51,10 +51,12 @@ from portal.domain.sign_in import (
     SignInPolicy,
     WebSession,
     after_failure,
+    failures_forgotten_before,
     must_wait,
     password_problem,
     second_factor_kind,
     session_alive,
+    session_cutoffs,
     session_needs_touch,
     totp_step_usable,
 )
@@ -175,6 +177,23 @@ def new_recovery_code() -> str:
     """16 base32 characters (80 bits), shown in groups of four."""
     raw = base64.b32encode(secrets.token_bytes(10)).decode("ascii")
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Forgotten:
+    """What :meth:`SignIn.forget_expired` deleted, per kind."""
+
+    sessions: int
+    sign_in_failures: int
+    refusal_windows: int
+    enrolment_links: int
+
+    def describe(self) -> str:
+        return (
+            f"{self.sessions} ended sessions, {self.sign_in_failures} forgotten sign-in "
+            f"failure counts, {self.refusal_windows} ended refusal windows, "
+            f"{self.enrolment_links} used or expired enrolment links"
+        )
 
 
 class SignIn:
@@ -519,6 +538,26 @@ class SignIn:
                 operator=operator,
                 at=now,
             )
+
+    # --- housekeeping ------------------------------------------------------------------
+
+    async def forget_expired(self) -> Forgotten:
+        """Delete what the rules no longer look at: ended sessions, forgotten failure
+        counts, ended refusal windows (their owed summaries recorded), dead enrolment
+        links. Run by the retention sweep; safe beside running app processes."""
+        now = self._clock()
+        return Forgotten(
+            sessions=await sign_in_db.delete_ended_sessions(
+                session_cutoffs(now=now, policy=self.sessions)
+            ),
+            sign_in_failures=await sign_in_db.delete_forgotten_failures(
+                counted_before=failures_forgotten_before(now=now, policy=self.policy), now=now
+            ),
+            refusal_windows=await login_throttle.forget_ended_windows(
+                audit=self._audit, policy=self._throttle, now=now
+            ),
+            enrolment_links=await sign_in_db.delete_dead_enrolment_links(now=now),
+        )
 
     # --- the embedded demo -------------------------------------------------------------
 

@@ -10,6 +10,8 @@ from portal.domain.login_throttle import (
     FailureWindow,
     Summary,
     ThrottlePolicy,
+    forgettable,
+    leftover,
     refuse,
     retry_after,
 )
@@ -121,3 +123,23 @@ def test_100_refusals_in_one_window_record_5_and_count_the_rest() -> None:
     assert state is not None
     assert state.unrecorded == 95
     assert recorded + state.unrecorded == 100
+
+
+@pytest.mark.parametrize(
+    ("state", "now", "gone"),
+    [
+        pytest.param(window(3), at(59), False, id="a running window stays"),
+        pytest.param(window(3), at(60), True, id="an ended window may go"),
+        pytest.param(window(20, blocked_until=at(300)), at(120), False, id="a block outlasts it"),
+        pytest.param(window(20, blocked_until=at(300)), at(300), True, id="until the block ends"),
+    ],
+)
+def test_a_window_may_be_forgotten_once_it_and_its_block_have_ended(
+    state: FailureWindow, now: datetime, gone: bool
+) -> None:
+    assert forgettable(state, now=now, policy=POLICY) is gone
+
+
+def test_a_forgotten_window_owes_the_summary_of_what_it_only_counted() -> None:
+    assert leftover(window(5), policy=POLICY) is None
+    assert leftover(window(9, 4), policy=POLICY) == Summary(count=4, since=T0, until=at(60))

@@ -15,10 +15,12 @@ from portal.domain.sign_in import (
     SignInPolicy,
     Wait,
     after_failure,
+    failures_forgotten_before,
     must_wait,
     password_problem,
     second_factor_kind,
     session_alive,
+    session_cutoffs,
     session_needs_touch,
     totp_step_usable,
 )
@@ -149,3 +151,27 @@ def test_a_session_is_touched_at_most_once_a_minute(
     seconds_since_last_write: int, writes: bool
 ) -> None:
     assert session_needs_touch(last_seen_at=T0, now=at(seconds_since_last_write)) is writes
+
+
+@pytest.mark.parametrize("seconds", [899, 900, 901])
+def test_the_sweep_forgets_failures_exactly_when_the_rules_stop_counting_them(
+    seconds: int,
+) -> None:
+    now = at(seconds)
+    counted = after_failure(failures(2), now=now, policy=POLICY).state.failures
+    swept = failures_forgotten_before(now=now, policy=POLICY) >= T0
+    assert swept is (counted == 1)
+
+
+@pytest.mark.parametrize(
+    ("created", "seen", "now"),
+    [(0, 0, 899), (0, 0, 900), (0, 28_000, 28_799), (0, 28_000, 28_800)],
+)
+def test_the_sweep_deletes_a_session_exactly_when_it_is_no_longer_alive(
+    created: int, seen: int, now: int
+) -> None:
+    policy = SessionPolicy(idle_seconds=900, max_seconds=8 * 3600)
+    cutoffs = session_cutoffs(now=at(now), policy=policy)
+    swept = at(seen) <= cutoffs.seen_before or at(created) <= cutoffs.begun_before
+    alive = session_alive(created_at=at(created), last_seen_at=at(seen), now=at(now), policy=policy)
+    assert swept is not alive

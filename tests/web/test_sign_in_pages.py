@@ -25,7 +25,7 @@ from litestar.testing import AsyncTestClient
 
 from crypto import MasterKey, SecretBox
 from portal.app import create_app
-from portal.db.tables import AuditEvent, LoginFailureWindow, WebSession
+from portal.db.tables import AuditEvent, LoginFailureWindow, SignInFailure, WebSession
 from portal.domain.actions import Action
 from portal.domain.login_throttle import ThrottlePolicy
 from portal.domain.partijen import Role
@@ -36,6 +36,7 @@ from portal.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
 from portal.services.sign_in import (
     CREDENTIAL_KEY_PURPOSE,
     NAME_KEY_PURPOSE,
+    Forgotten,
     SignIn,
     give_demo_sign_in,
 )
@@ -398,6 +399,36 @@ async def test_a_busy_session_still_ends_8_hours_after_sign_in(site: Site) -> No
         assert (await site.http.get("/")).status_code == 200
     site.clock.advance(minutes=10)
     assert (await site.http.get("/")).status_code == 303
+
+
+async def test_the_sweep_forgets_ended_sessions_counts_and_windows_but_not_live_ones(
+    site: Site,
+) -> None:
+    await sign_in(site)  # a session that will run idle
+    site.http.cookies.clear()  # the rest from other browsers
+    for attempt in range(5):  # bob locked; his address's window counts a 6th unrecorded
+        site.clock.advance(seconds=5)
+        await with_password(site.http, "bob", f"fout-{attempt}-wachtwoord")
+    site.clock.advance(seconds=5)
+    assert (await with_password(site.http, "bob")).status_code == 429
+    nothing = Forgotten(sessions=0, sign_in_failures=0, refusal_windows=0, enrolment_links=0)
+    assert await site.operator().forget_expired() == nothing
+
+    site.clock.advance(minutes=16)  # alice idle, bob's lock over, the window long ended
+    await sign_in(site)  # a live session beside the ended one
+    summaries_before = len(await records(Action.AUTH_LOGIN_FAILED))
+    assert await site.operator().forget_expired() == Forgotten(
+        sessions=1, sign_in_failures=1, refusal_windows=1, enrolment_links=0
+    )
+    assert await WebSession.count() == 1
+    assert (await site.http.get("/")).status_code == 200  # the live one still works
+    assert await SignInFailure.count() == 0
+    assert await LoginFailureWindow.count() == 0
+    owed = (await records(Action.AUTH_LOGIN_FAILED))[summaries_before:]
+    assert [r["reason"] for r in owed] == [
+        "1 more refused API tokens or sign-ins from this address, counted, not recorded one by one"
+    ]
+    assert await site.operator().forget_expired() == nothing  # and again: nothing more
 
 
 async def test_sign_out_deletes_the_session(site: Site) -> None:
