@@ -109,6 +109,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     upload_finalise_claim_seconds: int = 600
     """How long one process may take to finalise an upload before another takes the job
     over (``PORTAL_UPLOAD_FINALISE_CLAIM_SECONDS``)."""
+    stale_upload_seconds: int = 6 * 3600
+    """The retention sweep aborts incomplete multipart uploads (and a directory store's
+    temporary files) begun longer ago than this (``PORTAL_STALE_UPLOAD_SECONDS``): what a
+    crash of MinIO or the portal mid-upload leaves. An upload still running must never be
+    aborted, so this must exceed the longest plausible upload: the largest document
+    (2 GiB by default) over a slow 1 Mbit/s link takes about 5 h, hence 6 h."""
     # --- the audit log's write-once checkpoints (issue "Hardening", point 5) ---
     audit_checkpoint_records: int = 100
     """The head is also signed every this many records, before the interval is up
@@ -328,6 +334,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         upload_finalise_claim_seconds=_integer(
             env_vars, "PORTAL_UPLOAD_FINALISE_CLAIM_SECONDS", default=600
         ),
+        stale_upload_seconds=_integer(env_vars, "PORTAL_STALE_UPLOAD_SECONDS", default=6 * 3600),
         health_token=OperatorToken(token)
         if (token := _read(env_vars, "PORTAL_HEALTH_TOKEN"))
         else None,

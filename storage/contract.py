@@ -65,6 +65,16 @@ class ObjectStore(Protocol):
         """
         ...
 
+    def abort_stale_uploads(self, *, before: datetime, dry_run: bool = False) -> int:
+        """Remove what uploads that never finished left behind, begun before ``before``.
+
+        An upload killed with its process (or its server) leaves an incomplete multipart
+        upload in S3, or a temporary file in a directory; this is their cleanup. Returns how
+        many were removed, or with ``dry_run`` how many would be, removing nothing. An
+        upload begun at or after ``before`` is never touched: it may still be running.
+        """
+        ...
+
     def check(self) -> None:
         """Readiness: return if the store can serve, raise :class:`StoreUnavailable` if not."""
         ...

@@ -7,7 +7,8 @@ people; nobody but the service account has business listing them.
 A put writes a temporary file next to its target, fsyncs it and renames it into place, so
 readers see the old object or the complete new one, never a partial file, and a crash
 leaves at worst a stray temporary file. Temporary names start with ``~``, a character no
-key may contain, so listing never mistakes them for objects.
+key may contain, so listing never mistakes them for objects; ``abort_stale_uploads``
+removes the strays once they are older than any put could still be running.
 
 Unlike S3, a filesystem cannot hold both ``a`` and ``a/b``: storing one while the other
 exists raises :class:`StorageError`. Keys in the portal are never prefixes of one another.
@@ -125,6 +126,18 @@ class LocalObjectStore:
             except ObjectNotFound:
                 continue  # deleted while we were listing
 
+    def abort_stale_uploads(self, *, before: datetime, dry_run: bool = False) -> int:
+        """Remove the temporary files of puts killed midway, last written before ``before``.
+
+        A running put writes its temporary file chunk by chunk, so its modification time
+        stays recent: only a file nobody has written to since ``before`` is removed.
+        """
+        stale = [temp for temp in _temp_files(self._root) if _modified(temp) < before]
+        if not dry_run:
+            for temp in stale:
+                temp.unlink(missing_ok=True)
+        return len(stale)
+
     def check(self) -> None:
         if not self._root.is_dir():
             raise StoreUnavailable(f"storage root {self._root} is not a directory")
@@ -201,6 +214,22 @@ def translate_os_error(exc: OSError, key: str, action: str) -> StorageError:
     if exc.errno in {errno.ENOENT, errno.EACCES, errno.EROFS, errno.EPERM}:
         return StoreUnavailable(f"cannot {action} {key!r}: {exc.strerror}")
     return StorageError(f"cannot {action} {key!r}: {exc.strerror}")
+
+
+def _temp_files(root: Path) -> list[Path]:
+    found: list[Path] = []
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames[:] = [name for name in dirnames if is_key_segment(name)]
+        base = Path(directory)
+        found.extend(base / name for name in filenames if name.startswith(_TEMP_PREFIX))
+    return sorted(found)
+
+
+def _modified(path: Path) -> datetime:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    except FileNotFoundError:
+        return datetime.max.replace(tzinfo=UTC)  # finished or removed meanwhile: not stale
 
 
 def _info(key: str, result: os.stat_result) -> ObjectInfo:

@@ -71,6 +71,10 @@ class MemoryObjectStore:
         for key, stored in matches:
             yield _info(key, stored)
 
+    def abort_stale_uploads(self, *, before: datetime, dry_run: bool = False) -> int:  # noqa: ARG002
+        """Nothing to remove: a put stores nothing until its source is complete."""
+        return 0
+
     def check(self) -> None:
         """Always ready: there is nothing to reach."""
 

@@ -3,7 +3,7 @@ calendar of what comes next for every case."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import click
@@ -34,8 +34,10 @@ def retention() -> None:
 def retention_sweep(now_text: str | None, dry_run: bool) -> None:
     """Bring every case to where its timeline says: destroy those 12 months past decision.
 
-    Also removes resumable uploads left unfinished past PORTAL_UPLOAD_EXPIRY_SECONDS, and
-    ended sessions, sign-in failure counts and refusal windows the rules no longer use.
+    Also removes resumable uploads left unfinished past PORTAL_UPLOAD_EXPIRY_SECONDS,
+    aborts the object store's incomplete uploads begun more than
+    PORTAL_STALE_UPLOAD_SECONDS ago (what a crash mid-upload leaves), and deletes ended
+    sessions, sign-in failure counts and refusal windows the rules no longer use.
 
     Safe to run from several processes at once, and after an interrupted run: the next
     run finishes any destruction that was begun. A case under a legal hold is left alone
@@ -55,6 +57,7 @@ def retention_sweep(now_text: str | None, dry_run: bool) -> None:
             keys=adapters.case_keys,
             audit=adapters.audit,
             operator=operator(),
+            stale_upload_age=timedelta(seconds=adapters.settings.stale_upload_seconds),
         )
         if not dry_run:
             # Unfinished resumable uploads past their expiry hold sealed stages: gone too.
@@ -82,6 +85,9 @@ def retention_sweep(now_text: str | None, dry_run: bool) -> None:
             f"the object store failed, so the sweep stopped: {exc}. Cases it began are "
             "refused and their keys destroyed; run the sweep again once the store is back."
         ) from exc
+    if result.stale_uploads or dry_run:
+        verb = "would abort" if dry_run else "aborted"
+        click.echo(f"{verb} {result.stale_uploads} stale incomplete upload(s)")
     for held in result.held:
         click.echo(
             f"held case {held.case_id}: due {held.due_at:%Y-%m-%d}, under a legal hold since "

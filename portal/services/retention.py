@@ -21,6 +21,10 @@ A case under a legal hold (``portal.services.legal_holds``) is left alone and re
 held; :func:`destroy_early` is the same destruction, decided by the case's procesregisseur
 before +12 months (art. 9.4, 11.2), and refused while the case is held.
 
+Every run also aborts the object store's stale incomplete uploads (those begun more than
+``stale_upload_age`` before ``now``): a crash of the store or of the portal mid-upload
+leaves their ciphertext parts behind, with no row that names them.
+
 The case row stays, as a tombstone: its id, reporting partij, phase and dates, nothing a
 person can be recognised by. The audit trail's case ids then still resolve (to
 "destroyed"), the id is never reused, the access rules keep answering "destroyed" rather
@@ -30,10 +34,11 @@ than "no such case", and the dates are the non-personal figures art. 11.3 allows
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from crypto import CaseKeys
 from portal.db import cases as cases_db
@@ -49,6 +54,11 @@ from portal.services.cases import case_facts, facts_of
 from portal.services.clock import Clock
 from portal.services.errors import Conflict
 from storage import ObjectStore
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_STALE_UPLOAD_AGE = timedelta(hours=6)
+"""As ``Settings.stale_upload_seconds``: longer than any upload still running."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,6 +86,8 @@ class SweepResult:
     done: list[Destruction]
     held: list[retention.HeldBack] = field(default_factory=list)
     """Due, but under a legal hold: left alone, reported with since when, never why."""
+    stale_uploads: int = 0
+    """Incomplete uploads aborted (with ``dry_run``: that would be)."""
 
 
 async def sweep(
@@ -86,6 +98,7 @@ async def sweep(
     keys: CaseKeys,
     audit: AuditLog,
     operator: str,
+    stale_upload_age: timedelta = DEFAULT_STALE_UPLOAD_AGE,
 ) -> SweepResult:
     """Plan the destructions due at ``now`` and, unless ``dry_run``, carry them out.
 
@@ -98,8 +111,10 @@ async def sweep(
         cases = await cases_db.all_cases()
         steps = retention.plan(cases, now=now)
         held = retention.held_back(cases, now=now)
+        before = now - stale_upload_age
         if dry_run:
-            return SweepResult(plan=steps, done=[], held=held)
+            stale = await abort_stale_uploads(store, before=before, dry_run=True)
+            return SweepResult(plan=steps, done=[], held=held, stale_uploads=stale)
         done = []
         for step in steps:
             destruction = await destroy_case(
@@ -110,7 +125,21 @@ async def sweep(
         # Every real run, not only one that destroyed something: a run killed after its
         # rows were erased left them on disk, and the next run has nothing else to redo.
         await retention_db.clear_deleted_rows()
-    return SweepResult(plan=steps, done=done, held=held)
+        # Last: a store that fails here must not keep the keys above from being shredded.
+        stale = await abort_stale_uploads(store, before=before, dry_run=False)
+    return SweepResult(plan=steps, done=done, held=held, stale_uploads=stale)
+
+
+async def abort_stale_uploads(store: ObjectStore, *, before: datetime, dry_run: bool) -> int:
+    """Abort the store's incomplete uploads begun before ``before``; one log line a run."""
+    count = await asyncio.to_thread(store.abort_stale_uploads, before=before, dry_run=dry_run)
+    logger.info(
+        "retention sweep: %s %d incomplete upload(s) begun before %s",
+        "would abort" if dry_run else "aborted",
+        count,
+        before.isoformat(),
+    )
+    return count
 
 
 async def destroy_case(

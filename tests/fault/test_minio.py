@@ -53,8 +53,8 @@ def test_minio_killed_mid_upload_answers_503_and_stores_nothing(stack: Stack) ->
     assert state.documents == {}
     assert state.objects == []
     assert "document:upload:failed" in state.actions
-    # Ciphertext parts, never an object: MinIO drops them after its stale-upload expiry
-    # (MINIO_API_STALE_UPLOADS_EXPIRY, 24 h), the bucket's lifecycle rule elsewhere.
+    # Ciphertext parts, never an object: the next retention sweep aborts them once older
+    # than PORTAL_STALE_UPLOAD_SECONDS (MinIO's own stale-upload expiry is the backstop).
     assert len(left) <= 1
     # Back by itself: the same portal process stores the next upload.
     document_id = upload_by_carol(stack, case_id, pdf(MIB, seed=2), "daarna.pdf")

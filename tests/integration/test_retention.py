@@ -43,7 +43,8 @@ from portal.domain.retention import add_months, tombstone_reference
 from portal.services.audit import AuditLog
 from portal.services.case_keys import create_case_key, destroy_case_key
 from portal.services.retention import SweepResult, sweep
-from storage import LocalObjectStore, ObjectStore
+from storage import LocalObjectStore, ObjectStore, S3ObjectStore
+from tests.servers.s3 import S3Endpoint
 
 DECIDED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 DUE = add_months(DECIDED, 12)
@@ -259,3 +260,58 @@ async def test_two_sweeps_at_once_destroy_and_record_a_case_once(
     assert sum(len(result.done) for result in results) == 1
     assert len(await _destroy_records(case_id)) == 1
     assert set((await _rows_of(case_id)).values()) == {0}
+
+
+async def test_the_sweep_aborts_incomplete_multipart_uploads_older_than_the_age(
+    database: str, keys: CaseKeys, minio_endpoint: S3Endpoint
+) -> None:
+    """What MinIO or the portal dying mid-upload leaves goes with the next sweep; an upload
+    begun less than the age ago may still be running and stays (tests/fault/README.md)."""
+    bucket = f"sweep-{uuid4().hex[:20]}"
+    store = S3ObjectStore(
+        endpoint=minio_endpoint.endpoint,
+        access_key=minio_endpoint.access_key,
+        secret_key=minio_endpoint.secret_key,
+        bucket=bucket,
+        secure=minio_endpoint.secure,
+    )
+    store.ensure_bucket(versioning=True)
+    client: Any = minio_endpoint.client()  # minio's private multipart API, as the adapter
+    old = client._create_multipart_upload(bucket, "cases/1/crashed.gpg", {})
+    await asyncio.sleep(2)
+    fresh = client._create_multipart_upload(bucket, "cases/2/running.gpg", {})
+    initiated = {u.upload_id: u.initiated_time for u in _uploads(client, bucket)}
+    age = timedelta(hours=6)
+    # The cut-off falls between the two: the old one is past the age, the fresh one not.
+    now = initiated[old] + (initiated[fresh] - initiated[old]) / 2 + age
+
+    dry = await sweep(
+        now=now,
+        dry_run=True,
+        store=store,
+        keys=keys,
+        audit=AUDIT,
+        operator="beheer",
+        stale_upload_age=age,
+    )
+    assert dry.stale_uploads == 1
+    assert {u.upload_id for u in _uploads(client, bucket)} == {old, fresh}
+
+    result = await sweep(
+        now=now,
+        dry_run=False,
+        store=store,
+        keys=keys,
+        audit=AUDIT,
+        operator="beheer",
+        stale_upload_age=age,
+    )
+    assert result.stale_uploads == 1
+    assert {u.upload_id for u in _uploads(client, bucket)} == {fresh}
+    client._abort_multipart_upload(bucket, "cases/2/running.gpg", fresh)
+    client.remove_bucket(bucket_name=bucket)
+
+
+def _uploads(client: Any, bucket: str) -> list[Any]:
+    uploads: list[Any] = client._list_multipart_uploads(bucket_name=bucket).uploads
+    return uploads
