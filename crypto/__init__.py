@@ -26,6 +26,7 @@ Errors (gpg status lines are translated here; messages never hold plaintext or s
     ├── KeyGenerationFailed   gpg created or exported no key
     ├── KeyNotAvailable       key material missing, inconsistent, or not deletable
     ├── EncryptionFailed      gpg did not finish, or the plaintext source failed
+    │   └── EncryptionInterrupted  gpg stopped by a signal (killed): may work again
     ├── SigningFailed         gpg made no signature with the portal's signing key
     ├── DecryptionFailed      wrong/empty secret, not our key, integrity (MDC) failure,
     │                         a sealed upload record that does not open (sealed_records)
@@ -41,6 +42,7 @@ from crypto.errors import (
     CryptoError,
     DecryptionFailed,
     EncryptionFailed,
+    EncryptionInterrupted,
     GnuPGUnavailable,
     InvalidMasterKey,
     KeyGenerationFailed,
@@ -70,6 +72,7 @@ __all__ = [
     "CryptoError",
     "DecryptionFailed",
     "EncryptionFailed",
+    "EncryptionInterrupted",
     "GnuPGHome",
     "GnuPGUnavailable",
     "InvalidMasterKey",

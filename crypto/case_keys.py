@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 from crypto.errors import (
     DecryptionFailed,
     EncryptionFailed,
+    EncryptionInterrupted,
     KeyGenerationFailed,
     KeyNotAvailable,
 )
@@ -295,11 +296,17 @@ class CaseKeys:
                 failure = exc
             finally:
                 pump.stop()
+        outcome = _Outcome.of(captured[-1]) if captured else _Outcome(None, ())
+        if outcome.returncode is not None and outcome.returncode < 0:
+            # Before the pump's errors: a killed gpg breaks its pipes, which they only echo.
+            raise EncryptionInterrupted(
+                f"gpg was stopped by signal {-outcome.returncode} while encrypting to "
+                f"{', '.join(fingerprints)}"
+            )
         if pump.sink_error is not None:
             raise pump.sink_error
         if pump.source_error is not None:
             raise EncryptionFailed("reading the plaintext failed") from pump.source_error
-        outcome = _Outcome.of(captured[-1]) if captured else _Outcome(None, ())
         if failure is not None or outcome.returncode != 0 or not outcome.has("END_ENCRYPTION"):
             raise EncryptionFailed(
                 f"gpg did not encrypt to {', '.join(fingerprints)}: {outcome.describe()}"

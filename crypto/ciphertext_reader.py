@@ -8,7 +8,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, BinaryIO
 
-from crypto.errors import CryptoError, DecryptionFailed, EncryptionFailed
+from crypto.errors import CryptoError, DecryptionFailed, EncryptionFailed, EncryptionInterrupted
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -46,7 +46,10 @@ class _CiphertextPipe(io.RawIOBase):
         if not data:
             self._worker.join()
             if self._failure:
-                raise self._error() from self._failure[0]
+                cause = self._failure[0]
+                if isinstance(cause, EncryptionInterrupted):
+                    raise cause  # says more than the generic error: trying again may work
+                raise self._error() from cause
         view[: len(data)] = data
         return len(data)
 

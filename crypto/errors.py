@@ -32,6 +32,11 @@ class EncryptionFailed(CryptoError):
     """gpg did not finish encrypting; whatever reached the sink must be discarded."""
 
 
+class EncryptionInterrupted(EncryptionFailed):
+    """gpg was stopped by a signal mid-way (killed, out of memory), not refused: nothing
+    is wrong with the input or the key, and the same request may succeed again."""
+
+
 class DecryptionFailed(CryptoError):
     """Wrong or missing secret, missing key, or a ciphertext that failed its integrity check."""
 

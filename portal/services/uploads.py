@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from crypto import Recipient, open_ciphertext_for_case
+from crypto import EncryptionInterrupted, Recipient, open_ciphertext_for_case
 from portal.adapters.channels import InboundChannel
 from portal.db import case_keys as case_keys_db
 from portal.db import cases as cases_db
@@ -328,7 +328,9 @@ async def _encrypt_into_store(
     try:
         await worker
     except BaseException as exc:  # noqa: BLE001 - reported as the upload's failure, not lost
-        failure = inspector.error or failure or exc
+        # A killed gpg comes first: what the channel saw after it is only its echo.
+        killed = isinstance(exc, EncryptionInterrupted)
+        failure = exc if killed else inspector.error or failure or exc
     return inspector if failure is None else failure
 
 

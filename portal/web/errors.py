@@ -36,6 +36,7 @@ from litestar.status_codes import (
     HTTP_507_INSUFFICIENT_STORAGE,
 )
 
+from crypto import EncryptionInterrupted
 from portal.db.transactions import is_database_unavailable
 from portal.domain.refusal_codes import RefusalCode
 from portal.services.errors import (
@@ -156,9 +157,11 @@ def retry_after() -> dict[str, str]:
 
 
 def _outage(exc: Exception) -> str | None:
-    """What is away, if ``exc`` says the database or the object store cannot be reached."""
+    """What is away, if ``exc`` says the database, the object store or gpg failed us."""
     if isinstance(exc, StoreUnavailable):
         return "the document store"
+    if isinstance(exc, EncryptionInterrupted):
+        return "the encryption service"
     if is_database_unavailable(exc):
         return "the database"
     return None
