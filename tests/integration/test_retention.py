@@ -43,7 +43,7 @@ from portal.domain.retention import add_months, tombstone_reference
 from portal.services.audit import AuditLog
 from portal.services.case_keys import create_case_key, destroy_case_key
 from portal.services.retention import SweepResult, sweep
-from storage import LocalObjectStore, ObjectStore, S3ObjectStore
+from storage import LocalObjectStore, ObjectStore
 from tests.servers.s3 import S3Endpoint
 
 DECIDED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -268,13 +268,7 @@ async def test_the_sweep_aborts_incomplete_multipart_uploads_older_than_the_age(
     """What MinIO or the portal dying mid-upload leaves goes with the next sweep; an upload
     begun less than the age ago may still be running and stays (tests/fault/README.md)."""
     bucket = f"sweep-{uuid4().hex[:20]}"
-    store = S3ObjectStore(
-        endpoint=minio_endpoint.endpoint,
-        access_key=minio_endpoint.access_key,
-        secret_key=minio_endpoint.secret_key,
-        bucket=bucket,
-        secure=minio_endpoint.secure,
-    )
+    store = minio_endpoint.store(bucket)
     store.ensure_bucket(versioning=True)
     client: Any = minio_endpoint.client()  # minio's private multipart API, as the adapter
     old = client._create_multipart_upload(bucket, "cases/1/crashed.gpg", {})
@@ -285,28 +279,22 @@ async def test_the_sweep_aborts_incomplete_multipart_uploads_older_than_the_age(
     # The cut-off falls between the two: the old one is past the age, the fresh one not.
     now = initiated[old] + (initiated[fresh] - initiated[old]) / 2 + age
 
-    dry = await sweep(
-        now=now,
-        dry_run=True,
-        store=store,
-        keys=keys,
-        audit=AUDIT,
-        operator="beheer",
-        stale_upload_age=age,
-    )
-    assert dry.stale_uploads == 1
+    async def swept(*, dry_run: bool) -> int:
+        result = await sweep(
+            now=now,
+            dry_run=dry_run,
+            store=store,
+            keys=keys,
+            audit=AUDIT,
+            operator="beheer",
+            stale_upload_age=age,
+        )
+        return result.stale_uploads
+
+    assert await swept(dry_run=True) == 1
     assert {u.upload_id for u in _uploads(client, bucket)} == {old, fresh}
 
-    result = await sweep(
-        now=now,
-        dry_run=False,
-        store=store,
-        keys=keys,
-        audit=AUDIT,
-        operator="beheer",
-        stale_upload_age=age,
-    )
-    assert result.stale_uploads == 1
+    assert await swept(dry_run=False) == 1
     assert {u.upload_id for u in _uploads(client, bucket)} == {fresh}
     client._abort_multipart_upload(bucket, "cases/2/running.gpg", fresh)
     client.remove_bucket(bucket_name=bucket)

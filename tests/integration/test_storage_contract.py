@@ -116,13 +116,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
     else:
         endpoint: S3Endpoint = request.getfixturevalue(f"{name}_endpoint")
         bucket = f"contract-{uuid.uuid4().hex[:20]}"
-        store = S3ObjectStore(
-            endpoint=endpoint.endpoint,
-            access_key=endpoint.access_key,
-            secret_key=endpoint.secret_key,
-            bucket=bucket,
-            secure=endpoint.secure,
-        )
+        store = endpoint.store(bucket)
         # Production buckets are versioned, so destruction must remove every version.
         store.ensure_bucket(versioning=True)
         client = endpoint.client()

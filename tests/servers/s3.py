@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import urllib3
 from minio import Minio
 
+from storage.s3 import S3ObjectStore
 from tests.servers import free_port, wait_until
 from tests.servers.logs import server_logs
 
@@ -66,6 +67,16 @@ class S3Endpoint:
             endpoint=self.endpoint,
             access_key=self.access_key,
             secret_key=self.secret_key,
+            secure=self.secure,
+        )
+
+    def store(self, bucket: str) -> S3ObjectStore:
+        """The portal's adapter on ``bucket`` of this server (the bucket is not made)."""
+        return S3ObjectStore(
+            endpoint=self.endpoint,
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            bucket=bucket,
             secure=self.secure,
         )
 
