@@ -26,14 +26,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import datetime as dt
 import hashlib
 import math
 import os
-import platform
-import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -43,11 +39,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, BinaryIO, NoReturn
+from typing import IO, BinaryIO
 
 import httpx
 from minio import Minio
 
+from tests.bench.report import measured_on, stop_on_sigterm, write_section
 from tests.servers.postgres import PostgresServer, postgres_server
 from tests.servers.s3 import S3Endpoint, minio_server
 from tests.web.live import LivePortal, live_portal, reset_peak_rss, rss_bytes
@@ -765,42 +762,6 @@ def diagnostics(results: Results) -> list[str]:
     return lines
 
 
-def machine(results: Results) -> dict[str, str]:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
-    meminfo = Path("/proc/meminfo").read_text()
-    total = re.search(r"^MemTotal:\s*(\d+) kB", meminfo, re.MULTILINE)
-    gpg = subprocess.run(
-        ["gpg", "--version"], capture_output=True, text=True, check=False, timeout=30
-    ).stdout.splitlines()
-    return {
-        "CPU": model.group(1) if model else "unknown",
-        "cores (nproc)": str(os.cpu_count()),
-        "memory": f"{int(total.group(1)) / 1024 / 1024:.1f} GiB" if total else "unknown",
-        "portal commit": portal_commit(),
-        "Python": platform.python_version(),
-        "GnuPG": gpg[0] if gpg else "unknown",
-        **results.versions,
-    }
-
-
-def portal_commit() -> str:
-    """The commit measured, flagged when the working tree differs from it."""
-    git = ["git", "-C", str(REPOSITORY)]
-    head = subprocess.run(
-        [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    changed = subprocess.run(
-        [*git, "status", "--porcelain", "--untracked-files=no"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    if not head:
-        return "unknown"
-    return f"{head} with uncommitted changes" if changed else head
-
-
 def render_table(table: list[Row]) -> list[str]:
     lines = ["| measure | result | target | |", "| --- | --- | --- | --- |"]
     lines += [f"| {r.measure} | {r.value} | {r.target} | {r.verdict} |" for r in table]
@@ -808,19 +769,9 @@ def render_table(table: list[Row]) -> list[str]:
 
 
 def render_markdown(results: Results, command: str) -> str:
-    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         BEGIN_MARKER,
-        f"Measured {when}, in {results.seconds / 60:.1f} min, with:",
-        "",
-        "```",
-        command,
-        "```",
-        "",
-        "| machine | |",
-        "| --- | --- |",
-        *(f"| {key} | {value} |" for key, value in machine(results).items()),
-        "",
+        *measured_on(seconds=results.seconds, command=command, versions=results.versions),
         (
             f"Throughput figures are the better of {ROUNDS} runs each (the machine is shared "
             "and noisy). MB is 10⁶ bytes; MiB is 2²⁰."
@@ -864,14 +815,7 @@ the generated section by hand, rerun the script instead.
 
 def write_docs(results: Results, command: str, path: Path = DOCS) -> None:
     section = render_markdown(results, command)
-    if path.exists():
-        text = path.read_text()
-        if BEGIN_MARKER in text and END_MARKER in text:
-            head, _, rest = text.partition(BEGIN_MARKER)
-            _, _, tail = rest.partition(END_MARKER)
-            path.write_text(head + section.rstrip("\n") + tail)
-            return
-    path.write_text(DOC_INTRO + section)
+    write_section(path, BEGIN_MARKER, END_MARKER, section, intro=DOC_INTRO)
 
 
 def print_results(results: Results) -> None:
@@ -890,14 +834,6 @@ def print_results(results: Results) -> None:
     print(f"\nrun time {results.seconds / 60:.1f} min")
 
 
-def _stop_on_sigterm() -> None:
-    def stop(signum: int, frame: Any) -> NoReturn:
-        raise SystemExit(128 + signum)
-
-    # SIGTERM then unwinds like Ctrl-C: every server's context manager stops it.
-    signal.signal(signal.SIGTERM, stop)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tests.bench.bench_documents", description=__doc__.split("\n\n")[0]
@@ -908,7 +844,7 @@ def main(argv: list[str] | None = None) -> int:
         help="256 MiB instead of 1 GiB, no 4 GiB upload; prints only, leaves the docs alone",
     )
     options = parser.parse_args(argv)
-    _stop_on_sigterm()
+    stop_on_sigterm()
 
     def log(message: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)

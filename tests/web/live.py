@@ -82,7 +82,6 @@ def live_portal(
     """A served portal; ``environ`` adds or overrides its ``PORTAL_*`` settings."""
     data_dir = Path(f"/tmp/portal-live-{os.getpid()}-{free_port()}")
     bucket = f"live-{uuid.uuid4().hex[:12]}"
-    port = free_port()
     settings = dict(environ or {})
     environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     environ.update(
@@ -103,7 +102,40 @@ def live_portal(
         [PORTAL, "demo"], env=environ, capture_output=True, text=True, check=True, timeout=120
     )
     log_path = data_dir / "server.log"
-    with log_path.open("wb") as log:
+    try:
+        with served(environ, log_path, what="portal serve on PostgreSQL and MinIO") as (
+            base_url,
+            pid,
+        ):
+            yield LivePortal(
+                base_url=base_url,
+                pid=pid,
+                tokens=_tokens(demo.stdout),
+                database_url=database_url,
+                bucket=bucket,
+                minio=Minio(
+                    endpoint=minio.endpoint,
+                    access_key=minio.access_key,
+                    secret_key=minio.secret_key,
+                    secure=False,
+                ),
+                data_dir=data_dir,
+                environ=environ,
+            )
+    finally:
+        server_logs.keep(PORTAL_LOG, log_path)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@contextmanager
+def served(environ: dict[str, str], log_path: Path, *, what: str) -> Iterator[tuple[str, int]]:
+    """``portal serve`` with ``environ`` on a free port, until ready: its URL and pid.
+
+    Stopped as an operator would (SIGINT, then a kill if it hangs), and the gpg-agent of
+    its GnuPG home with it.
+    """
+    port = free_port()
+    with log_path.open("ab") as log:
         server = subprocess.Popen(
             [PORTAL, "serve", "--port", str(port)], env=environ, stdout=log, stderr=log
         )
@@ -117,35 +149,40 @@ def live_portal(
             return False
 
     try:
-        wait_until(ready, timeout=60, what="portal serve on PostgreSQL and MinIO")
-        yield LivePortal(
-            base_url=base_url,
-            pid=server.pid,
-            tokens=_tokens(demo.stdout),
-            database_url=database_url,
-            bucket=bucket,
-            minio=Minio(
-                endpoint=minio.endpoint,
-                access_key=minio.access_key,
-                secret_key=minio.secret_key,
-                secure=False,
-            ),
-            data_dir=data_dir,
-            environ=environ,
-        )
+        wait_until(ready, timeout=60, what=what)
+        yield base_url, server.pid
     finally:
         server.send_signal(signal.SIGINT)
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:  # pragma: no cover - a hung shutdown
             server.kill()
+        home = Path(environ["PORTAL_DATA_DIR"]) / "gnupg"
         subprocess.run(
-            ["gpgconf", "--homedir", str(data_dir / "gnupg"), "--kill", "gpg-agent"],
+            ["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"],
             capture_output=True,
             check=False,
         )
+
+
+@contextmanager
+def another_process(live: LivePortal, *, data_dir: Path | None = None) -> Iterator[tuple[str, int]]:
+    """Another ``portal serve`` on ``live``'s database and bucket: its URL and pid.
+
+    With ``data_dir`` it has a data directory (and GnuPG home) of its own, as on another
+    host, sharing only the master key; without, it shares ``live``'s.
+    """
+    environ = dict(live.environ)
+    if data_dir is not None:
+        data_dir.mkdir(mode=0o700, exist_ok=True)
+        environ["PORTAL_DATA_DIR"] = str(data_dir)
+        environ["PORTAL_MASTER_KEY_FILE"] = str(live.data_dir / "master.key")
+    log_path = (data_dir or live.data_dir) / f"another-{free_port()}.log"
+    try:
+        with served(environ, log_path, what="another portal serve") as answer:
+            yield answer
+    finally:
         server_logs.keep(PORTAL_LOG, log_path)
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def rss_bytes(pid: int, field: str = "VmRSS") -> int:

@@ -11,13 +11,11 @@ import hashlib
 import io
 import json
 import random
-import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,11 +26,10 @@ from tusclient.client import TusClient
 from tusclient.exceptions import TusCommunicationError
 
 from portal.services.demo import POLITIE
-from tests.servers import free_port, wait_until
 from tests.servers.logs import SECRET_MARKER, secret
 from tests.servers.postgres import PostgresServer
 from tests.servers.s3 import S3Endpoint
-from tests.web.live import PORTAL, LivePortal, live_portal
+from tests.web.live import LivePortal, another_process, live_portal
 from tests.web.live_api import AANMELDING_UPLOAD, LiveApi
 from tests.web.portal_client import PDF_HEAD
 from tests.web.tus_client import creation_headers, patch_headers, upload_metadata
@@ -53,27 +50,8 @@ def live(postgres: PostgresServer, minio_endpoint: S3Endpoint) -> Iterator[LiveP
 @pytest.fixture(scope="module")
 def second(live: LivePortal) -> Iterator[str]:
     """Another ``portal serve`` process on the same database and bucket: its base URL."""
-    port = free_port()
-    log = (live.data_dir / "second.log").open("wb")
-    server = subprocess.Popen(
-        [PORTAL, "serve", "--port", str(port)], env=live.environ, stdout=log, stderr=log
-    )
-    base_url = f"http://127.0.0.1:{port}"
-
-    def ready() -> bool:
-        try:
-            with urllib.request.urlopen(f"{base_url}/health/ready", timeout=2) as response:  # noqa: S310 - loopback
-                return bool(response.status == 200)
-        except OSError:
-            return False
-
-    try:
-        wait_until(ready, timeout=60, what="a second portal serve")
+    with another_process(live) as (base_url, _):
         yield base_url
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture(scope="module")
