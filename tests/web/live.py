@@ -26,27 +26,18 @@ PORTAL = str(Path(sys.executable).parent / "portal")
 
 
 @dataclass(frozen=True, kw_only=True)
-class LivePortal:
+class ServedPortal:
+    """A ``portal serve`` process with the demo data loaded: its URL and its logins."""
+
     base_url: str
     pid: int
     tokens: dict[str, str]
-    database_url: str
-    bucket: str
-    minio: Minio
     data_dir: Path
     environ: dict[str, str]
     """The server's environment: what a ``portal`` admin command needs to act on it."""
 
     def auth(self, user: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[user]}"}
-
-    def object_keys(self, prefix: str = "") -> list[str]:
-        return [
-            str(item.object_name)
-            for item in self.minio.list_objects(
-                bucket_name=self.bucket, prefix=prefix, recursive=True
-            )
-        ]
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run ``portal ARGS`` against this server's database, as its operator would."""
@@ -57,6 +48,23 @@ class LivePortal:
     @property
     def server_log(self) -> Path:
         return self.data_dir / "server.log"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LivePortal(ServedPortal):
+    """A served portal on PostgreSQL and MinIO."""
+
+    database_url: str
+    bucket: str
+    minio: Minio
+
+    def object_keys(self, prefix: str = "") -> list[str]:
+        return [
+            str(item.object_name)
+            for item in self.minio.list_objects(
+                bucket_name=self.bucket, prefix=prefix, recursive=True
+            )
+        ]
 
     @asynccontextmanager
     async def database(self) -> AsyncIterator[None]:
@@ -125,6 +133,28 @@ def live_portal(
     finally:
         server_logs.keep(PORTAL_LOG, log_path)
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@contextmanager
+def embedded_portal(data_dir: Path) -> Iterator[ServedPortal]:
+    """A served portal in its embedded default: SQLite and a directory of objects."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    environ.update({"PORTAL_DATA_DIR": str(data_dir), "PORTAL_LOG_LEVEL": "info"})
+    demo = subprocess.run(
+        [PORTAL, "demo"], env=environ, capture_output=True, text=True, check=True, timeout=120
+    )
+    log_path = data_dir / "server.log"
+    try:
+        with served(environ, log_path, what="portal serve, embedded") as (base_url, pid):
+            yield ServedPortal(
+                base_url=base_url,
+                pid=pid,
+                tokens=_tokens(demo.stdout),
+                data_dir=data_dir,
+                environ=environ,
+            )
+    finally:
+        server_logs.keep(PORTAL_LOG, log_path)
 
 
 @contextmanager
