@@ -8,6 +8,7 @@ the kind of break.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ import pytest
 from crypto import GnuPGHome, MasterKey, SigningKeys
 from portal.db import audit_log as audit_log_db
 from portal.db.tables import AuditCheckpoint, AuditEvent
+from portal.db.transactions import write_transaction
 from portal.domain.actions import Action, Outcome
 from portal.domain.audit import FIELD_NAMES, AuditEntry
 from portal.domain.audit_chain import BreakKind, chain_hash, record_hash
@@ -259,3 +261,73 @@ def test_record_hash_covers_every_field() -> None:
     base = record_hash(1, fields, "0" * 64)
     for name in FIELD_NAMES:
         assert record_hash(1, {**fields, name: "y"}, "0" * 64) != base, name
+
+
+# --- group commit: appends outside a transaction share one ------------------------------
+
+
+async def test_concurrent_appends_share_commits_and_keep_one_intact_chain(
+    database: str, signer: AuditSigner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = audit_log_db._append_entries
+    groups: list[int] = []
+
+    async def counted(engine: object, entries: list[AuditEntry]) -> list[int]:
+        groups.append(len(entries))
+        return await real(engine, entries)
+
+    monkeypatch.setattr(audit_log_db, "_append_entries", counted)
+
+    seqs = await asyncio.gather(*(audit_log_db.append_audit(entry(n)) for n in range(1, 41)))
+
+    assert sorted(seqs) == list(range(1, 41))
+    assert sum(groups) == 40
+    assert len(groups) < 40, "forty appends at once should not take forty commits"
+    rows = await AuditEvent.select(AuditEvent.seq, AuditEvent.reason).order_by(AuditEvent.seq)
+    assert {row["reason"] for row in rows} == {f"event {n}" for n in range(1, 41)}
+    # Each caller got the number of its own record.
+    by_reason = {row["reason"]: row["seq"] for row in rows}
+    assert [by_reason[f"event {n}"] for n in range(1, 41)] == seqs
+    verdict = await verify_log(signer)
+    assert verdict.intact, verdict.detail
+
+
+async def test_a_record_failing_in_a_shared_commit_fails_its_caller_alone(
+    database: str, signer: AuditSigner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = audit_log_db._append_entries
+
+    async def poisoned(engine: object, entries: list[AuditEntry]) -> list[int]:
+        if any(e.reason == "event 5" for e in entries):
+            raise RuntimeError("the database refused this group")
+        return await real(engine, entries)
+
+    monkeypatch.setattr(audit_log_db, "_append_entries", poisoned)
+
+    outcomes = await asyncio.gather(
+        *(audit_log_db.append_audit(entry(n)) for n in range(1, 11)), return_exceptions=True
+    )
+
+    failed = [n for n, outcome in enumerate(outcomes, start=1) if isinstance(outcome, Exception)]
+    assert failed == [5]
+    assert sorted(o for o in outcomes if isinstance(o, int)) == list(range(1, 10))
+    verdict = await verify_log(signer)
+    assert verdict.intact, verdict.detail
+    assert verdict.records == 9
+
+
+async def test_an_append_inside_a_transaction_stands_or_falls_with_it(database: str) -> None:
+    class Undone(Exception):
+        pass
+
+    async def undone() -> None:
+        async with write_transaction():
+            await audit_log_db.append_audit(entry(1))
+            raise Undone
+
+    with pytest.raises(Undone):
+        await undone()
+
+    assert await AuditEvent.count() == 0
+    await audit_log_db.append_audit(entry(2))
+    assert await AuditEvent.count() == 1
