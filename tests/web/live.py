@@ -96,6 +96,9 @@ def live_portal(
             "PORTAL_S3_SECURE": "false",
             # info, so the access log is on: the log scan must see every URL (issue #9).
             "PORTAL_LOG_LEVEL": "info",
+            # The tests drive the sweep themselves (``portal retention sweep --now``); one
+            # the server ran on its own would race them. A test that wants it sets it.
+            "PORTAL_RETENTION_SWEEP_SECONDS": "off",
         }
     )
     environ.update(settings)
