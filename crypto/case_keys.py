@@ -34,6 +34,9 @@ class Source(Protocol):
 
 
 _FINGERPRINT: Final = re.compile(r"[0-9A-F]{40}")
+# The user id every case key carries (``generate_case_key``): how a cached key is known
+# as a case key, and not the portal's signing key or someone's public key.
+_CASE_KEY_USER_ID: Final = re.compile(r"<case-([0-9A-Za-z._-]+)@rto-portal\.invalid>")
 _GPG_ERR_BAD_PASSPHRASE: Final = 11
 _GPG_ERR_CODE_MASK: Final = 0xFFFF
 _ERROR_STATUS_FIELDS: Final = 2  # "ERROR <location> <gpg error code>"
@@ -214,7 +217,8 @@ class CaseKeys:
     Destruction: ``forget_case_key`` removes the key from *this* cache only. Crypto-
     shredding needs the database row gone and the key forgotten by every instance's cache
     (or caches that are wiped at start, e.g. on tmpfs): a cached copy is still protected
-    by a secret derivable from the master key.
+    by a secret derivable from the master key. ``cached_case_keys`` lists what this cache
+    holds, so each instance can forget the keys whose row is gone.
     """
 
     def __init__(self, home: GnuPGHome) -> None:
@@ -361,6 +365,25 @@ class CaseKeys:
             (self._home.path / "openpgp-revocs.d" / f"{fingerprint}.rev").unlink(missing_ok=True)
             if self._has_key(fingerprint, secret=True) or self._has_key(fingerprint, secret=False):
                 raise KeyNotAvailable(f"gpg did not delete key {fingerprint} from the cache")
+
+    def cached_case_keys(self) -> dict[str, str]:
+        """Fingerprint → case id of every case key this cache holds, secret or public part.
+
+        Only case keys (``generate_case_key``'s user id): the portal's signing key and
+        participants' public keys share the home and are never listed here.
+        """
+        with self._home.operation():
+            listed = [
+                *self._home.new_gpg().list_keys(secret=True),
+                *self._home.new_gpg().list_keys(secret=False),
+            ]
+        cached: dict[str, str] = {}
+        for key in listed:
+            for user_id in key.get("uids", []):
+                found = _CASE_KEY_USER_ID.search(str(user_id))
+                if found is not None:
+                    cached[str(key["fingerprint"])] = found.group(1)
+        return cached
 
     def _has_key(self, fingerprint: str, *, secret: bool) -> bool:
         keys = self._home.new_gpg().list_keys(secret=secret, keys=[fingerprint])

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Litestar
@@ -42,10 +42,12 @@ from portal.domain.login_throttle import ThrottlePolicy
 from portal.domain.sign_in import SessionPolicy, SignInPolicy
 from portal.services.audit import PSEUDONYM_KEY_PURPOSE, AuditLog
 from portal.services.audit_chain import AuditSigner, Checkpointer, WormCopies
+from portal.services.case_keys import forget_destroyed_case_keys_periodically
 from portal.services.cases import CaseKeyring
 from portal.services.clock import Clock, system_clock
 from portal.services.errors import ServiceError
 from portal.services.resumable_uploads import ResumableConfig, finalise_periodically
+from portal.services.retention import FullSweep, run_sweep, sweep_periodically
 from portal.services.sign_in import (
     CREDENTIAL_KEY_PURPOSE,
     NAME_KEY_PURPOSE,
@@ -100,6 +102,9 @@ TRANSFER_THREADS = 32
 FINALISE_POLL_SECONDS = 30.0
 # A signature and its WORM copy take well under a second; shutdown waits no longer than this.
 CHECKPOINT_STOP_SECONDS = 10
+# Who the scheduled sweep's records name as their actor (``operator:scheduled-sweep``): no
+# shell account stands behind it, the server's own timer does.
+SCHEDULED_SWEEP_OPERATOR = "scheduled-sweep"
 
 
 class StartupRefused(Exception):
@@ -338,6 +343,47 @@ def create_app(
         trusted_proxies=deps.trusted_proxies,
     )
 
+    async def scheduled_sweep(now: datetime) -> FullSweep:
+        return await run_sweep(
+            now=now,
+            dry_run=False,
+            store=adapters.object_store,
+            keys=adapters.case_keys,
+            audit=adapters.audit,
+            sign_in=page_deps.sign_in,
+            operator=SCHEDULED_SWEEP_OPERATOR,
+            stale_upload_age=timedelta(seconds=settings.stale_upload_seconds),
+        )
+
+    def background_tasks() -> list[asyncio.Task[None]]:
+        tasks = [
+            asyncio.create_task(
+                finalise_periodically(
+                    interval=FINALISE_POLL_SECONDS,
+                    vault=deps.vault,
+                    audit=adapters.audit,
+                    clock=clock,
+                    config=deps.resumable,
+                )
+            ),
+            asyncio.create_task(
+                forget_destroyed_case_keys_periodically(
+                    interval=settings.key_cache_sweep_seconds, keys=adapters.case_keys
+                )
+            ),
+        ]
+        if settings.retention_sweep_seconds is not None:
+            tasks.append(
+                asyncio.create_task(
+                    sweep_periodically(
+                        interval=settings.retention_sweep_seconds,
+                        clock=clock,
+                        run=scheduled_sweep,
+                    )
+                )
+            )
+        return tasks
+
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await open_engine(adapters.engine)
@@ -348,22 +394,16 @@ def create_app(
             await asyncio.to_thread(prepare_worm_store, settings, adapters.worm.store)
             log.info("portal ready: %s", settings.describe())
             checkpoints = asyncio.create_task(adapters.checkpointer.run())
-            finalisations = asyncio.create_task(
-                finalise_periodically(
-                    interval=FINALISE_POLL_SECONDS,
-                    vault=deps.vault,
-                    audit=adapters.audit,
-                    clock=clock,
-                    config=deps.resumable,
-                )
-            )
+            periodic = background_tasks()
             try:
                 yield
             finally:
                 adapters.checkpointer.stop()
-                finalisations.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await finalisations
+                for task in periodic:
+                    task.cancel()
+                for task in periodic:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
                 try:
                     await asyncio.wait_for(checkpoints, timeout=CHECKPOINT_STOP_SECONDS)
                 except TimeoutError:

@@ -115,6 +115,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     crash of MinIO or the portal mid-upload leaves. An upload still running must never be
     aborted, so this must exceed the longest plausible upload: the largest document
     (2 GiB by default) over a slow 1 Mbit/s link takes about 5 h, hence 6 h."""
+    retention_sweep_seconds: int | None = 3600
+    """Each app process runs the whole retention sweep (as ``portal retention sweep``) this
+    often, first this long after it starts (``PORTAL_RETENTION_SWEEP_SECONDS``; ``off``:
+    never, for a deployment that runs the command from cron instead). On by default: a
+    case past +12 months must go (art. 11.2c) even where nobody set up that cron job.
+    Processes take turns on the sweep's database lock."""
+    key_cache_sweep_seconds: int = 60
+    """Each app process forgets the keys its GnuPG home caches for destroyed cases (their
+    key row gone) this often (``PORTAL_KEY_CACHE_SWEEP_SECONDS``): how long a copy of a
+    destroyed case's key may outlive the destruction in another process's home."""
     # --- the audit log's write-once checkpoints (issue "Hardening", point 5) ---
     audit_checkpoint_records: int = 100
     """The head is also signed every this many records, before the interval is up
@@ -252,6 +262,12 @@ def _theme(environ: Mapping[str, str]) -> tuple[Path | None, str]:
     return css, theme_class
 
 
+def _interval_or_off(environ: Mapping[str, str], name: str, *, default: int) -> int | None:
+    if (environ.get(name) or "").lower() == "off":
+        return None
+    return _integer(environ, name, default=default)
+
+
 def _optional_integer(environ: Mapping[str, str], name: str) -> int | None:
     if not environ.get(name):
         return None
@@ -335,6 +351,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             env_vars, "PORTAL_UPLOAD_FINALISE_CLAIM_SECONDS", default=600
         ),
         stale_upload_seconds=_integer(env_vars, "PORTAL_STALE_UPLOAD_SECONDS", default=6 * 3600),
+        retention_sweep_seconds=_interval_or_off(
+            env_vars, "PORTAL_RETENTION_SWEEP_SECONDS", default=3600
+        ),
+        key_cache_sweep_seconds=_integer(env_vars, "PORTAL_KEY_CACHE_SWEEP_SECONDS", default=60),
         health_token=OperatorToken(token)
         if (token := _read(env_vars, "PORTAL_HEALTH_TOKEN"))
         else None,

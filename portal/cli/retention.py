@@ -13,7 +13,7 @@ from portal.services.clock import system_clock
 
 if TYPE_CHECKING:
     from portal.app import Adapters
-    from portal.services.retention import SweepResult
+    from portal.services.retention import FullSweep
 
 NOW_OPTION = click.option(
     "--now",
@@ -37,47 +37,36 @@ def retention_sweep(now_text: str | None, dry_run: bool) -> None:
     Also removes resumable uploads left unfinished past PORTAL_UPLOAD_EXPIRY_SECONDS,
     aborts the object store's incomplete uploads begun more than
     PORTAL_STALE_UPLOAD_SECONDS ago (what a crash mid-upload leaves), and deletes ended
-    sessions, sign-in failure counts and refusal windows the rules no longer use.
+    sessions, sign-in failure counts and refusal windows the rules no longer use, and
+    the keys this machine's GnuPG home caches for cases already destroyed. Each app
+    process runs the same sweep every PORTAL_RETENTION_SWEEP_SECONDS.
 
     Safe to run from several processes at once, and after an interrupted run: the next
     run finishes any destruction that was begun. A case under a legal hold is left alone
     and printed as held, with since when (never the hold's reason).
     """
     from portal.app import build_sign_in
-    from portal.services.resumable_uploads import sweep_expired_uploads
-    from portal.services.retention import sweep
+    from portal.services.retention import run_sweep
 
     now = _moment(now_text) if now_text else system_clock()
 
-    async def run(adapters: Adapters) -> SweepResult:
-        result = await sweep(
+    async def run(adapters: Adapters) -> FullSweep:
+        # The same function the server runs on its schedule (PORTAL_RETENTION_SWEEP_SECONDS).
+        return await run_sweep(
             now=now,
             dry_run=dry_run,
             store=adapters.object_store,
             keys=adapters.case_keys,
             audit=adapters.audit,
+            sign_in=build_sign_in(adapters, clock=lambda: now),
             operator=operator(),
             stale_upload_age=timedelta(seconds=adapters.settings.stale_upload_seconds),
         )
-        if not dry_run:
-            # Unfinished resumable uploads past their expiry hold sealed stages: gone too.
-            uploads = await sweep_expired_uploads(
-                now=now, store=adapters.object_store, audit=adapters.audit, operator=operator()
-            )
-            if uploads.expired or uploads.forgotten or uploads.orphans:
-                click.echo(
-                    f"resumable uploads: {uploads.expired} expired unfinished, "
-                    f"{uploads.forgotten} finished ones forgotten, "
-                    f"{uploads.orphans} stray stage objects removed"
-                )
-            forgotten = await build_sign_in(adapters, clock=lambda: now).forget_expired()
-            click.echo(f"sign-in state: {forgotten.describe()}")
-        return result
 
     from storage import StorageError
 
     try:
-        result = run_with_adapters(run)
+        full = run_with_adapters(run)
     except StorageError as exc:
         # Step 2 (the key) comes before the store is needed: what was begun is unreadable
         # already, and the next run finishes it (portal.services.retention).
@@ -85,6 +74,21 @@ def retention_sweep(now_text: str | None, dry_run: bool) -> None:
             f"the object store failed, so the sweep stopped: {exc}. Cases it began are "
             "refused and their keys destroyed; run the sweep again once the store is back."
         ) from exc
+    result = full.retention
+    uploads = full.uploads
+    if uploads is not None and (uploads.expired or uploads.forgotten or uploads.orphans):
+        click.echo(
+            f"resumable uploads: {uploads.expired} expired unfinished, "
+            f"{uploads.forgotten} finished ones forgotten, "
+            f"{uploads.orphans} stray stage objects removed"
+        )
+    if full.sign_in is not None:
+        click.echo(f"sign-in state: {full.sign_in.describe()}")
+    if full.cached_keys_forgotten:
+        click.echo(
+            f"forgot {full.cached_keys_forgotten} cached key(s) of destroyed cases in this "
+            "process's GnuPG home"
+        )
     if result.stale_uploads or dry_run:
         verb = "would abort" if dry_run else "aborted"
         click.echo(f"{verb} {result.stale_uploads} stale incomplete upload(s)")

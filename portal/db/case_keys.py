@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
@@ -36,3 +37,12 @@ async def delete_case_key(case_id: UUID) -> str | None:
     """Delete a case's key row; return its fingerprint, or None if there was none."""
     rows = await CaseKey.delete().where(CaseKey.casus == case_id).returning(CaseKey.fingerprint)
     return str(rows[0]["fingerprint"]) if rows else None
+
+
+async def fingerprints_on_record(fingerprints: Iterable[str]) -> set[str]:
+    """Those of ``fingerprints`` whose case still has its key row."""
+    wanted = sorted(set(fingerprints))
+    if not wanted:
+        return set()
+    rows = await CaseKey.select(CaseKey.fingerprint).where(CaseKey.fingerprint.is_in(wanted))
+    return {str(row["fingerprint"]) for row in rows}

@@ -25,6 +25,11 @@ Every run also aborts the object store's stale incomplete uploads (those begun m
 ``stale_upload_age`` before ``now``): a crash of the store or of the portal mid-upload
 leaves their ciphertext parts behind, with no row that names them.
 
+:func:`run_sweep` is the whole job, the same for ``portal retention sweep`` and for the
+run each app process makes every ``PORTAL_RETENTION_SWEEP_SECONDS``
+(:func:`sweep_periodically`): the destructions and stale uploads above, the expired
+resumable uploads, the sign-in housekeeping, and the cached keys of destroyed cases.
+
 The case row stays, as a tombstone: its id, reporting partij, phase and dates, nothing a
 person can be recognised by. The audit trail's case ids then still resolve (to
 "destroyed"), the id is never reused, the access rules keep answering "destroyed" rather
@@ -49,10 +54,12 @@ from portal.domain.actions import Action
 from portal.domain.cases import Case, CaseId
 from portal.domain.rules import Decision
 from portal.services.audit import AuditLog, RequestContext
-from portal.services.case_keys import destroy_case_key
+from portal.services.case_keys import destroy_case_key, forget_destroyed_case_keys
 from portal.services.cases import case_facts, facts_of
 from portal.services.clock import Clock
 from portal.services.errors import Conflict
+from portal.services.resumable_uploads import UploadSweep, sweep_expired_uploads
+from portal.services.sign_in import Forgotten, SignIn
 from storage import ObjectStore
 
 logger = logging.getLogger(__name__)
@@ -88,6 +95,105 @@ class SweepResult:
     """Due, but under a legal hold: left alone, reported with since when, never why."""
     stale_uploads: int = 0
     """Incomplete uploads aborted (with ``dry_run``: that would be)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FullSweep:
+    """What one whole sweep did (:func:`run_sweep`); the housekeeping is None on a dry run."""
+
+    retention: SweepResult
+    uploads: UploadSweep | None = None
+    sign_in: Forgotten | None = None
+    cached_keys_forgotten: int = 0
+
+    def summary(self) -> str:
+        """One line for the server's log: counts and case ids, nothing a person is known by."""
+        done = self.retention.done
+        parts = [
+            f"destroyed {len(done)} case(s)"
+            + (f" ({', '.join(str(d.case_id) for d in done)})" if done else ""),
+            f"{len(self.retention.held)} due but held",
+            f"aborted {self.retention.stale_uploads} stale incomplete upload(s)",
+        ]
+        if self.uploads is not None:
+            parts.append(
+                f"resumable uploads {self.uploads.expired} expired, {self.uploads.forgotten} "
+                f"forgotten, {self.uploads.orphans} stray stage objects removed"
+            )
+        if self.sign_in is not None:
+            parts.append(f"sign-in state: {self.sign_in.describe()}")
+        parts.append(f"{self.cached_keys_forgotten} cached key(s) of destroyed cases forgotten")
+        return "; ".join(parts)
+
+
+async def run_sweep(
+    *,
+    now: datetime,
+    dry_run: bool,
+    store: ObjectStore,
+    keys: CaseKeys,
+    audit: AuditLog,
+    sign_in: SignIn,
+    operator: str,
+    stale_upload_age: timedelta = DEFAULT_STALE_UPLOAD_AGE,
+) -> FullSweep:
+    """Everything a sweep does at ``now``, in an order where a failure stops no shredding.
+
+    The destructions first (:func:`sweep`); then, unless ``dry_run``, the resumable
+    uploads past their expiry, the sign-in state the rules no longer use (``sign_in``'s
+    clock says when that is), and the keys this process's GnuPG home still caches for
+    cases whose key row is gone, a killed earlier run's included.
+    """
+    result = await sweep(
+        now=now,
+        dry_run=dry_run,
+        store=store,
+        keys=keys,
+        audit=audit,
+        operator=operator,
+        stale_upload_age=stale_upload_age,
+    )
+    if dry_run:
+        return FullSweep(retention=result)
+    # Unfinished resumable uploads past their expiry hold sealed stages: gone too.
+    uploads = await sweep_expired_uploads(now=now, store=store, audit=audit, operator=operator)
+    forgotten = await sign_in.forget_expired()
+    cached = await forget_destroyed_case_keys(keys=keys)
+    return FullSweep(
+        retention=result, uploads=uploads, sign_in=forgotten, cached_keys_forgotten=cached
+    )
+
+
+SweepRun = Callable[[datetime], Awaitable[FullSweep]]
+
+
+async def sweep_periodically(*, interval: float, clock: Clock, run: SweepRun) -> None:
+    """Every ``interval`` seconds, ``run`` the sweep at the clock's now; never raises.
+
+    Several app processes may each run this: the sweep's lock makes them take turns, and
+    the later ones find nothing left to destroy. A failed run is logged and the next one,
+    an interval later, finishes what it began (every step is idempotent).
+    """
+    while True:
+        await asyncio.sleep(interval)
+        now = clock()
+        try:
+            full = await run(now)
+        except Exception:
+            # The trace follows the line: what failed (the store, the database) is its end.
+            logger.exception(
+                "scheduled retention sweep at %s failed; cases it began are refused already "
+                "and the next run, in %d s, finishes them",
+                now.isoformat(),
+                interval,
+            )
+            continue
+        logger.info(
+            "scheduled retention sweep at %s: %s; next in %d s",
+            now.isoformat(),
+            full.summary(),
+            interval,
+        )
 
 
 async def sweep(

@@ -16,7 +16,12 @@ import pytest
 
 from crypto import CaseKeyMaterial, CaseKeys, DecryptionFailed, GnuPGHome, MasterKey
 from portal.db.tables import CaseKey, Casus, Partij
-from portal.services.case_keys import case_key, create_case_key, destroy_case_key
+from portal.services.case_keys import (
+    case_key,
+    create_case_key,
+    destroy_case_key,
+    forget_destroyed_case_keys,
+)
 from portal.services.errors import NotFound
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -41,12 +46,12 @@ def gnupg_homes() -> Iterator[list[Path]]:
         shutil.rmtree(home, ignore_errors=True)
 
 
-async def _a_case() -> UUID:
+async def _a_case(reference: str = "ZVH-2026-001") -> UUID:
     partij = await Partij.insert(
-        Partij(name="Gemeente Venlo", kind="college", created_at=NOW)
+        Partij(name=f"Gemeente Venlo {reference}", kind="college", created_at=NOW)
     ).returning(Partij.id)
     casus = await Casus.insert(
-        Casus(reference="ZVH-2026-001", reported_by=partij[0]["id"], created_at=NOW)
+        Casus(reference=reference, reported_by=partij[0]["id"], created_at=NOW)
     ).returning(Casus.id)
     return UUID(str(casus[0]["id"]))
 
@@ -122,3 +127,58 @@ async def test_a_destroyed_case_key_leaves_its_ciphertext_unreadable(
     assert listing.returncode != 0
     assert not await destroy_case_key(case_id=case_id, keys=keys)
     assert b"marker-7f3a9c" not in ciphertext
+
+
+async def test_another_process_forgets_its_copy_of_a_key_destroyed_elsewhere(
+    database: str, gnupg_homes: list[Path]
+) -> None:
+    master = MasterKey.generate()
+    destroyer = CaseKeys(GnuPGHome(gnupg_homes[0]))
+    reader = CaseKeys(GnuPGHome(gnupg_homes[1]))
+    case_id, kept_id = await _a_case(), await _a_case("ZVH-2026-002")
+    material = await create_case_key(
+        case_id=case_id, keys=destroyer, master_key=master, clock=clock
+    )
+    kept = await create_case_key(case_id=kept_id, keys=destroyer, master_key=master, clock=clock)
+    ciphertext = _encrypt(destroyer, material)
+    # The reader decrypted once, so its home caches the secret key.
+    reader.decrypt_for_case(
+        material, master.secret_for_case(str(case_id)), io.BytesIO(ciphertext), io.BytesIO().write
+    )
+    reader.decrypt_for_case(
+        kept,
+        master.secret_for_case(str(kept_id)),
+        io.BytesIO(_encrypt(destroyer, kept)),
+        io.BytesIO().write,
+    )
+    assert reader.cached_case_keys() == {
+        material.fingerprint: str(case_id),
+        kept.fingerprint: str(kept_id),
+    }
+
+    assert await destroy_case_key(case_id=case_id, keys=destroyer)
+    assert material.fingerprint in reader.cached_case_keys()  # until its next sweep
+    assert await forget_destroyed_case_keys(keys=reader) == 1
+
+    assert reader.cached_case_keys() == {kept.fingerprint: str(kept_id)}
+    # gpg itself, given the right secret, finds no key in the reader's home.
+    decrypted = await asyncio.to_thread(
+        subprocess.run,
+        [
+            "gpg",
+            "--homedir",
+            str(gnupg_homes[1]),
+            "--batch",
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase-fd",
+            "0",
+            "--decrypt",
+        ],
+        input=master.secret_for_case(str(case_id)).encode() + b"\n" + ciphertext,
+        capture_output=True,
+        check=False,
+    )
+    assert decrypted.returncode != 0
+    assert b"marker-7f3a9c" not in decrypted.stdout
+    assert await forget_destroyed_case_keys(keys=reader) == 0

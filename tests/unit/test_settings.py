@@ -285,3 +285,20 @@ def test_the_public_url_follows_host_and_port_unless_set() -> None:
 def test_the_lock_comes_after_the_slowing_down() -> None:
     with pytest.raises(SettingsError, match="PORTAL_SIGNIN_LOCK_AFTER"):
         load_settings({"PORTAL_SIGNIN_SLOW_AFTER": "5", "PORTAL_SIGNIN_LOCK_AFTER": "5"})
+
+
+def test_art11_2c_each_process_sweeps_hourly_and_forgets_destroyed_keys_every_minute() -> None:
+    settings = load_settings({})
+    assert (settings.retention_sweep_seconds, settings.key_cache_sweep_seconds) == (3600, 60)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("off", None), ("OFF", None), ("5", 5), ("", 3600)])
+def test_the_scheduled_sweep_takes_an_interval_or_off(raw: str, expected: int | None) -> None:
+    settings = load_settings({"PORTAL_RETENTION_SWEEP_SECONDS": raw})
+    assert settings.retention_sweep_seconds == expected
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "hourly"])
+def test_the_scheduled_sweep_refuses_a_nonsense_interval(raw: str) -> None:
+    with pytest.raises(SettingsError, match="PORTAL_RETENTION_SWEEP_SECONDS"):
+        load_settings({"PORTAL_RETENTION_SWEEP_SECONDS": raw})

@@ -12,7 +12,7 @@ import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from minio import Minio
@@ -103,6 +103,9 @@ def live_portal(
             "PORTAL_S3_SECURE": "false",
             # info, so the access log is on: the log scan must see every URL (issue #9).
             "PORTAL_LOG_LEVEL": "info",
+            # The tests drive the sweep themselves (``portal retention sweep --now``); one
+            # the server ran on its own would race them. A test that wants it sets it.
+            "PORTAL_RETENTION_SWEEP_SECONDS": "off",
         }
     )
     environ.update(settings)
@@ -213,6 +216,53 @@ def another_process(live: LivePortal, *, data_dir: Path | None = None) -> Iterat
             yield answer
     finally:
         server_logs.keep(PORTAL_LOG, log_path)
+
+
+@contextmanager
+def another_process(
+    live: LivePortal, environ: dict[str, str] | None = None
+) -> Iterator[LivePortal]:
+    """A second ``portal serve`` beside ``live``, as on a second machine: the same database,
+    bucket and master key, its own data directory and so its own GnuPG home (key cache)."""
+    data_dir = Path(f"/tmp/portal-live-{os.getpid()}-{free_port()}")
+    port = free_port()
+    settings = {
+        **live.environ,
+        "PORTAL_DATA_DIR": str(data_dir),
+        "PORTAL_MASTER_KEY_FILE": str(live.data_dir / "master.key"),
+        **(environ or {}),
+    }
+    data_dir.mkdir(mode=0o700)
+    log_path = data_dir / "server.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [PORTAL, "serve", "--port", str(port)], env=settings, stdout=log, stderr=log
+        )
+    base_url = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        try:
+            with urllib.request.urlopen(f"{base_url}/health/ready", timeout=2) as response:  # noqa: S310 - loopback
+                return bool(response.status == 200)
+        except OSError:
+            return False
+
+    try:
+        wait_until(ready, timeout=60, what="a second portal serve on the same database")
+        yield replace(live, base_url=base_url, pid=server.pid, data_dir=data_dir, environ=settings)
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a hung shutdown
+            server.kill()
+        subprocess.run(
+            ["gpgconf", "--homedir", str(data_dir / "gnupg"), "--kill", "gpg-agent"],
+            capture_output=True,
+            check=False,
+        )
+        server_logs.keep(PORTAL_LOG, log_path)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def rss_bytes(pid: int, field: str = "VmRSS") -> int:
