@@ -327,9 +327,8 @@ def measure(*, quick: bool, log: Callable[[str], None]) -> Results:
                 environ={"PORTAL_AUDIT_WORM_BUCKET": f"{database.replace('_', '-')}-worm"},
             )
         )
-        second, second_pid = stack.enter_context(
-            another_process(first, data_dir=workdir / "second")
-        )
+        other = stack.enter_context(another_process(first))
+        second, second_pid = other.base_url, other.pid
 
         log(f"adding {users} accounts and {CASES} cases in the RTO phase")
         # One more account than users: the baseline's, whose TOTP step the baseline uses.

@@ -199,70 +199,33 @@ def served(environ: dict[str, str], log_path: Path, *, what: str) -> Iterator[tu
 
 
 @contextmanager
-def another_process(live: LivePortal, *, data_dir: Path | None = None) -> Iterator[tuple[str, int]]:
-    """Another ``portal serve`` on ``live``'s database and bucket: its URL and pid.
-
-    With ``data_dir`` it has a data directory (and GnuPG home) of its own, as on another
-    host, sharing only the master key; without, it shares ``live``'s.
-    """
-    environ = dict(live.environ)
-    if data_dir is not None:
-        data_dir.mkdir(mode=0o700, exist_ok=True)
-        environ["PORTAL_DATA_DIR"] = str(data_dir)
-        environ["PORTAL_MASTER_KEY_FILE"] = str(live.data_dir / "master.key")
-    log_path = (data_dir or live.data_dir) / f"another-{free_port()}.log"
-    try:
-        with served(environ, log_path, what="another portal serve") as answer:
-            yield answer
-    finally:
-        server_logs.keep(PORTAL_LOG, log_path)
-
-
-@contextmanager
 def another_process(
-    live: LivePortal, environ: dict[str, str] | None = None
+    live: LivePortal, environ: dict[str, str] | None = None, *, own_data_dir: bool = True
 ) -> Iterator[LivePortal]:
-    """A second ``portal serve`` beside ``live``, as on a second machine: the same database,
-    bucket and master key, its own data directory and so its own GnuPG home (key cache)."""
-    data_dir = Path(f"/tmp/portal-live-{os.getpid()}-{free_port()}")
-    port = free_port()
-    settings = {
-        **live.environ,
-        "PORTAL_DATA_DIR": str(data_dir),
-        "PORTAL_MASTER_KEY_FILE": str(live.data_dir / "master.key"),
-        **(environ or {}),
-    }
-    data_dir.mkdir(mode=0o700)
-    log_path = data_dir / "server.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [PORTAL, "serve", "--port", str(port)], env=settings, stdout=log, stderr=log
-        )
-    base_url = f"http://127.0.0.1:{port}"
+    """A second ``portal serve`` beside ``live``: the same database, bucket and master key.
 
-    def ready() -> bool:
-        try:
-            with urllib.request.urlopen(f"{base_url}/health/ready", timeout=2) as response:  # noqa: S310 - loopback
-                return bool(response.status == 200)
-        except OSError:
-            return False
-
+    As on a second machine it has a data directory of its own, and so its own GnuPG home
+    (key cache); with ``own_data_dir=False`` it shares ``live``'s, as two processes on
+    one machine do. ``environ`` adds or overrides settings.
+    """
+    data_dir = Path(f"/tmp/portal-live-{os.getpid()}-{free_port()}") if own_data_dir else None
+    settings = {**live.environ, **(environ or {})}
+    if data_dir is not None:
+        data_dir.mkdir(mode=0o700)
+        settings["PORTAL_DATA_DIR"] = str(data_dir)
+        settings["PORTAL_MASTER_KEY_FILE"] = str(live.data_dir / "master.key")
+    # Its own server.log where it has its own directory (``server_log`` names it).
+    log_path = data_dir / "server.log" if data_dir else live.data_dir / f"another-{free_port()}.log"
     try:
-        wait_until(ready, timeout=60, what="a second portal serve on the same database")
-        yield replace(live, base_url=base_url, pid=server.pid, data_dir=data_dir, environ=settings)
+        with served(settings, log_path, what="a second portal serve") as (base_url, pid):
+            yield replace(
+                live, base_url=base_url, pid=pid, data_dir=data_dir or live.data_dir,
+                environ=settings,
+            )  # fmt: skip
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a hung shutdown
-            server.kill()
-        subprocess.run(
-            ["gpgconf", "--homedir", str(data_dir / "gnupg"), "--kill", "gpg-agent"],
-            capture_output=True,
-            check=False,
-        )
         server_logs.keep(PORTAL_LOG, log_path)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if data_dir is not None:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def rss_bytes(pid: int, field: str = "VmRSS") -> int:

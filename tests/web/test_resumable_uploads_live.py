@@ -50,8 +50,8 @@ def live(postgres: PostgresServer, minio_endpoint: S3Endpoint) -> Iterator[LiveP
 @pytest.fixture(scope="module")
 def second(live: LivePortal) -> Iterator[str]:
     """Another ``portal serve`` process on the same database and bucket: its base URL."""
-    with another_process(live) as (base_url, _):
-        yield base_url
+    with another_process(live, own_data_dir=False) as other:
+        yield other.base_url
 
 
 @pytest.fixture(scope="module")
