@@ -33,6 +33,10 @@ class Action(enum.StrEnum):
     """Art. 9.4, 11.2: the procesregisseur decided to destroy a closed case before +12 months;
     the ``case:destroy`` record follows when the destruction is complete."""
     CASE_DESTROY_EARLY_DENIED = "case:destroy-early:denied"
+    # The signed report of a destruction and the figures kept (art. 11.3) hold nothing
+    # personal: reading them is not recorded, a refusal is (who tried is the news).
+    CASE_DESTRUCTION_REPORT_DENIED = "case:destruction-report:denied"
+    FIGURES_READ_DENIED = "figures:read:denied"
     HANDOVER_NAME = "handover:name"
     GRANT_CREATE = "grant:create"
     GRANT_CREATE_DENIED = "grant:create:denied"

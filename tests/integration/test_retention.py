@@ -21,7 +21,7 @@ from uuid import UUID, uuid4
 import pytest
 from piccolo.table import Table
 
-from crypto import CaseKeys, GnuPGHome, MasterKey
+from crypto import CaseKeys, GnuPGHome, MasterKey, SigningKeys
 from portal.db import retention as retention_db
 from portal.db.tables import (
     Approval,
@@ -41,6 +41,7 @@ from portal.db.tables import (
 from portal.domain.cases import CaseId
 from portal.domain.retention import add_months, tombstone_reference
 from portal.services.audit import AuditLog
+from portal.services.audit_chain import AuditSigner
 from portal.services.case_keys import create_case_key, destroy_case_key
 from portal.services.retention import SweepResult, sweep
 from storage import LocalObjectStore, ObjectStore
@@ -72,6 +73,12 @@ def store(tmp_path: Path) -> ObjectStore:
 
 
 AUDIT = AuditLog(pseudonym_key=b"k" * 32)
+MASTER_KEY = MasterKey.generate()
+
+
+def signer_of(keys: CaseKeys) -> AuditSigner:
+    """The portal's signing key over the same GnuPG home as the case keys, as deployed."""
+    return AuditSigner(keys=SigningKeys(keys.home), master_key=MASTER_KEY)
 
 
 async def _insert(table: type[Table], **values: Any) -> UUID:
@@ -142,7 +149,13 @@ async def _sweep(
     keys: CaseKeys, store: ObjectStore, *, now: datetime = DUE, dry_run: bool = False
 ) -> SweepResult:
     return await sweep(
-        now=now, dry_run=dry_run, store=store, keys=keys, audit=AUDIT, operator="beheer"
+        now=now,
+        dry_run=dry_run,
+        store=store,
+        keys=keys,
+        signer=signer_of(keys),
+        audit=AUDIT,
+        operator="beheer",
     )
 
 
@@ -285,6 +298,7 @@ async def test_the_sweep_aborts_incomplete_multipart_uploads_older_than_the_age(
             dry_run=dry_run,
             store=store,
             keys=keys,
+            signer=signer_of(keys),
             audit=AUDIT,
             operator="beheer",
             stale_upload_age=age,

@@ -1,0 +1,77 @@
+"""Reading what destruction keeps: the management figures per period (art. 11.3) and a
+case's signed destruction report (art. 9.4, 11.2c).
+
+Neither holds personal data, so a read is not recorded; a refusal is, like every refusal.
+The figures' periods are months: a date given to select them counts for its whole month.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from portal.db import figures as figures_db
+from portal.domain import access
+from portal.domain.actions import Action
+from portal.domain.figures import Figures, figures_by_period, month_of
+from portal.services.audit import AuditLog, RequestContext
+from portal.services.clock import Clock
+from portal.services.errors import InvalidInput, NotFound
+
+
+async def operator_figures(*, since: date | None, until: date | None) -> Figures:
+    """The figures per period, for the operator's shell (``portal figures``)."""
+    if since is not None and until is not None and since > until:
+        raise InvalidInput("the start of the period comes after its end")
+    rows = await figures_db.case_figures(
+        first_month=month_of(since) if since else None,
+        last_month=month_of(until) if until else None,
+    )
+    return figures_by_period(rows)
+
+
+async def management_figures(
+    context: RequestContext,
+    *,
+    since: date | None,
+    until: date | None,
+    audit: AuditLog,
+    clock: Clock,
+) -> Figures:
+    """The figures per period, for the manager (art. 1.24, 11.3)."""
+    decision = access.may_read_figures(context.actor)
+    if not decision.allowed:
+        raise await audit.about(context, at=clock()).refuse(Action.FIGURES_READ_DENIED, decision)
+    return await operator_figures(since=since, until=until)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignedReport:
+    signed_text: str
+    """Clear-signed OpenPGP: ``gpg --verify`` with the portal's public key checks it."""
+    sha256: str
+    """Of ``signed_text``; the ``case:destroy`` record names it."""
+
+
+async def stored_report(case_id: uuid.UUID) -> SignedReport:
+    """The case's signed destruction report, for the operator's shell."""
+    stored = await figures_db.destruction_report_of(case_id)
+    if stored is None:
+        raise NotFound(f"no destruction report of case {case_id}")
+    return SignedReport(signed_text=stored[0], sha256=stored[1])
+
+
+async def destruction_report(
+    context: RequestContext, *, case_id: uuid.UUID, audit: AuditLog, clock: Clock
+) -> SignedReport:
+    """The signed report of a destroyed case: the manager and the procesregisseurs.
+
+    Refused before the lookup, so whether a case was destroyed is not told to others.
+    """
+    decision = access.may_read_destruction_report(context.actor)
+    if not decision.allowed:
+        raise await audit.about(context, at=clock()).refuse(
+            Action.CASE_DESTRUCTION_REPORT_DENIED, decision
+        )
+    return await stored_report(case_id)
