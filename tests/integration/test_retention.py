@@ -28,9 +28,11 @@ from portal.db.tables import (
     ArchiveAdmission,
     AuditEvent,
     CaseAssignment,
+    CaseFiguresRow,
     CaseKey,
     Casus,
     Consent,
+    DestructionReport,
     Document,
     FurtherUseRequest,
     Grant,
@@ -261,6 +263,8 @@ async def test_a_destruction_killed_at_any_step_is_finished_by_the_next_sweep(
     assert list(store.list(f"cases/{case_id}/")) == []
     assert set((await _rows_of(case_id)).values()) == {0}
     assert len(await _destroy_records(case_id)) == 1
+    # Art. 11.3: the figures and the report are written once, however many runs it took.
+    assert (await CaseFiguresRow.count(), await DestructionReport.count()) == (1, 1)
 
 
 async def test_two_sweeps_at_once_destroy_and_record_a_case_once(
@@ -272,6 +276,7 @@ async def test_two_sweeps_at_once_destroy_and_record_a_case_once(
 
     assert sum(len(result.done) for result in results) == 1
     assert len(await _destroy_records(case_id)) == 1
+    assert (await CaseFiguresRow.count(), await DestructionReport.count()) == (1, 1)
     assert set((await _rows_of(case_id)).values()) == {0}
 
 
