@@ -8,6 +8,7 @@ import dataclasses
 import json
 import uuid
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -161,19 +162,39 @@ def retention_calendar(now_text: str | None, until: datetime | None, as_json: bo
 
 @retention.command("report")
 @click.argument("case_id", type=click.UUID)
-def retention_report(case_id: uuid.UUID) -> None:
-    """Print the signed report of a destroyed case's destruction (clear-signed OpenPGP).
+@click.option(
+    "--dir",
+    "directory",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write report.asc and the portal's public key key.asc here instead of printing.",
+)
+def retention_report(case_id: uuid.UUID, directory: Path | None) -> None:
+    """Print the signed report of case CASE_ID's destruction (clear-signed OpenPGP).
 
-    Check it with `gpg --verify` and the portal's public key (`portal audit export`).
+    \b
+    Anyone can then check it without the portal:
+      gpg --import key.asc
+      gpg --verify report.asc
     """
-    from portal.services.errors import NotFound
-    from portal.services.figures import stored_report
+    from portal.services.errors import Conflict, NotFound
+    from portal.services.figures import export_report
 
     try:
-        report = run_with_database(lambda: stored_report(case_id))
-    except NotFound as exc:
+        exported = run_with_database(lambda: export_report(case_id))
+    except (NotFound, Conflict) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(report.signed_text, nl=False)
+    report = exported.report
+    if directory is None:
+        click.echo(report.signed_text, nl=False)
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "report.asc").write_bytes(report.signed_text.encode())
+    (directory / "key.asc").write_text(exported.public_key)
+    click.echo(
+        f"report of case {case_id} (sha256 {report.sha256}) written to {directory}; "
+        f"signed by {report.key_fingerprint}"
+    )
 
 
 @click.command("figures")

@@ -138,13 +138,18 @@ async def insert_destruction_report(
     )
 
 
-async def destruction_report_of(case_id: UUID) -> tuple[str, str] | None:
-    """The case's signed report and its SHA-256, or None when it has none."""
+async def destruction_report_of(case_id: UUID) -> tuple[str, str, str] | None:
+    """The case's signed report, its SHA-256 and the signing key's fingerprint, or None
+    when it has none."""
     row = (
-        await DestructionReport.select(DestructionReport.signed_text, DestructionReport.sha256)
+        await DestructionReport.select(
+            DestructionReport.signed_text,
+            DestructionReport.sha256,
+            DestructionReport.key_fingerprint,
+        )
         .where(DestructionReport.casus == case_id)
         .first()
     )
     if row is None:
         return None
-    return str(row["signed_text"]), str(row["sha256"])
+    return str(row["signed_text"]), str(row["sha256"]), str(row["key_fingerprint"])

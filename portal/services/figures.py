@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from portal.db import figures as figures_db
+from portal.db import signing_keys as signing_keys_db
 from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.figures import Figures, figures_by_period, month_of
 from portal.services.audit import AuditLog, RequestContext
+from portal.services.audit_chain import AUDIT_KEY_PURPOSE
 from portal.services.clock import Clock
-from portal.services.errors import InvalidInput, NotFound
+from portal.services.errors import Conflict, InvalidInput, NotFound
 
 
 async def operator_figures(*, since: date | None, until: date | None) -> Figures:
@@ -52,6 +54,15 @@ class SignedReport:
     """Clear-signed OpenPGP: ``gpg --verify`` with the portal's public key checks it."""
     sha256: str
     """Of ``signed_text``; the ``case:destroy`` record names it."""
+    key_fingerprint: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportExport:
+    """What an outsider needs to check a report with ``gpg --verify``."""
+
+    report: SignedReport
+    public_key: str
 
 
 async def stored_report(case_id: uuid.UUID) -> SignedReport:
@@ -59,7 +70,17 @@ async def stored_report(case_id: uuid.UUID) -> SignedReport:
     stored = await figures_db.destruction_report_of(case_id)
     if stored is None:
         raise NotFound(f"no destruction report of case {case_id}")
-    return SignedReport(signed_text=stored[0], sha256=stored[1])
+    signed_text, sha256, key_fingerprint = stored
+    return SignedReport(signed_text=signed_text, sha256=sha256, key_fingerprint=key_fingerprint)
+
+
+async def export_report(case_id: uuid.UUID) -> ReportExport:
+    """The case's report with the portal's public key that signed it."""
+    report = await stored_report(case_id)
+    material = await signing_keys_db.signing_key(AUDIT_KEY_PURPOSE)
+    if material is None or material.fingerprint != report.key_fingerprint:
+        raise Conflict(f"the key that signed the report of case {case_id} is not stored")
+    return ReportExport(report=report, public_key=material.public_key)
 
 
 async def destruction_report(
