@@ -21,7 +21,8 @@ class Action(enum.StrEnum):
     CASE_CLOSE = "case:close"
     CASE_CLOSE_DENIED = "case:close:denied"
     CASE_DESTROY = "case:destroy"
-    """Art. 11.2c: the retention sweep destroyed a case's personal data, keys and objects."""
+    """Art. 11.2c: the retention sweep destroyed a case's personal data, keys and objects;
+    the record ends with the id and SHA-256 of the signed destruction report."""
     CASE_ASSIGN = "case:assign"
     CASE_ASSIGN_DENIED = "case:assign:denied"
     CASE_HOLD = "case:hold"

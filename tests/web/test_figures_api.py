@@ -8,6 +8,8 @@ read neither.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Any
 
 import pytest
@@ -116,7 +118,10 @@ async def test_art9_4_the_destruction_report_is_served_signed_to_manager_and_pro
     [done] = await AuditEvent.select(AuditEvent.reason).where(
         (AuditEvent.action == "case:destroy") & (AuditEvent.case_id == case_id)
     )
-    assert by_manager.headers["digest"].removeprefix("sha-256=") in done["reason"]
+    digest = by_manager.headers["repr-digest"].removeprefix("sha-256=:").removesuffix(":")
+    sha256 = base64.b64decode(digest).hex()
+    assert sha256 == hashlib.sha256(by_manager.content).hexdigest()
+    assert f"sha256 {sha256}" in done["reason"]
     assert refused.status_code == 403, refused.text
     [denied] = await _denials("case:destruction-report:denied")
     assert denied["actor_username"] == "bob"

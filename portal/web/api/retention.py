@@ -4,6 +4,7 @@ reason goes in the body, never in the URL."""
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 from uuid import UUID
 
@@ -144,9 +145,10 @@ async def remove_document(
     summary="The signed report of a case's destruction (manager, procesregisseur)",
     description=(
         "Clear-signed OpenPGP text: `gpg --verify` with the portal's public key (`portal "
-        "audit export`) checks it. What was destroyed, when, under which rule, and counts; "
-        "nothing the case was known by. Its SHA-256 is in the case's `case:destroy` record. "
-        "404 when the case has no report (it is not destroyed)."
+        "retention report ID --dir DIR` writes it) checks it. What was destroyed, when, "
+        "under which rule, and counts; nothing the case was known by. Its SHA-256 is in "
+        "the case's `case:destroy` record and the `Repr-Digest` header. 404 when the case "
+        "has no report (it is not destroyed)."
     ),
     tags=["retention"],
     media_type=MediaType.TEXT,
@@ -162,7 +164,11 @@ async def destruction_report(
     return Response(
         report.signed_text,
         media_type=MediaType.TEXT,
-        headers={"Digest": f"sha-256={report.sha256}", "Cache-Control": "no-store"},
+        headers={
+            # RFC 9530: the hash of the body as sent, the one the case:destroy record names.
+            "Repr-Digest": f"sha-256=:{base64.b64encode(bytes.fromhex(report.sha256)).decode()}:",
+            "Cache-Control": "no-store",
+        },
     )
 
 
