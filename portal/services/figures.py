@@ -11,12 +11,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from portal.db import cases as cases_db
 from portal.db import figures as figures_db
 from portal.db import signing_keys as signing_keys_db
 from portal.domain import access
 from portal.domain.actions import Action
 from portal.domain.figures import Figures, figures_by_period, month_of
-from portal.services.audit import AuditLog, RequestContext
+from portal.services.audit import About, AuditLog, RequestContext
 from portal.services.audit_chain import AUDIT_KEY_PURPOSE
 from portal.services.clock import Clock
 from portal.services.errors import Conflict, InvalidInput, NotFound
@@ -92,7 +93,11 @@ async def destruction_report(
     """
     decision = access.may_read_destruction_report(context.actor)
     if not decision.allowed:
-        raise await audit.about(context, at=clock()).refuse(
+        # On the record with the case, where there is one: which case was asked for is
+        # the supervisor's to know (art. 24.4), not the caller's.
+        case = await cases_db.case_by_id(case_id)
+        about: About = {"case": case} if case is not None else {}
+        raise await audit.about(context, at=clock(), **about).refuse(
             Action.CASE_DESTRUCTION_REPORT_DENIED, decision
         )
     return await stored_report(case_id)

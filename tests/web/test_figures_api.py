@@ -124,7 +124,7 @@ async def test_art9_4_the_destruction_report_is_served_signed_to_manager_and_pro
     assert f"sha256 {sha256}" in done["reason"]
     assert refused.status_code == 403, refused.text
     [denied] = await _denials("case:destruction-report:denied")
-    assert denied["actor_username"] == "bob"
+    assert (denied["actor_username"], denied["case_id"]) == ("bob", case_id)
     assert unknown.status_code == 404, unknown.text
 
 
