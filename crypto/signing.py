@@ -88,6 +88,34 @@ class SigningKeys:
             )
         return signature
 
+    def sign_clear(self, material: SigningKeyMaterial, secret: str, text: str) -> str:
+        """``text`` clear-signed: one armored text a reader checks with ``gpg --verify``.
+
+        For statements people read as well as check (the destruction report). The text
+        should be ASCII without trailing blanks: OpenPGP's clear-signing canonicalises
+        line ends and trailing whitespace, and escapes lines starting with a dash.
+        """
+        if not _check_secret(secret):
+            raise ValueError("secret must be a non-empty single line")
+        with self._home.operation():
+            self._keys._ensure_secret_key(_as_case_material(material))
+            result = self._home.new_gpg().sign(
+                text.encode(),
+                keyid=material.fingerprint,
+                passphrase=secret,
+                detach=False,
+                clearsign=True,
+                binary=False,
+                extra_args=["--digest-algo", "SHA512"],
+            )
+        signed = str(result)
+        outcome = _Outcome.of(result)
+        if outcome.returncode != 0 or "BEGIN PGP SIGNED MESSAGE" not in signed:
+            raise SigningFailed(
+                f"gpg did not sign with key {material.fingerprint}: {outcome.describe()}"
+            )
+        return signed
+
     def verify_detached(
         self, public_key: str, fingerprint: str, data: bytes, signature: str
     ) -> bool:

@@ -349,6 +349,7 @@ def create_app(
             dry_run=False,
             store=adapters.object_store,
             keys=adapters.case_keys,
+            signer=adapters.signer,
             audit=adapters.audit,
             sign_in=page_deps.sign_in,
             operator=SCHEDULED_SWEEP_OPERATOR,

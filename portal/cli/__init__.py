@@ -3,7 +3,7 @@
 Every command calls the same use cases as the web API; none touches tables directly.
 Commands live by subject: :mod:`portal.cli.server` (serve, db, demo),
 :mod:`portal.cli.admin` (partij, user, token), :mod:`portal.cli.audit`,
-:mod:`portal.cli.retention`.
+:mod:`portal.cli.retention` (retention, figures).
 """
 
 from __future__ import annotations
@@ -32,5 +32,6 @@ for command in (
     admin.token,
     audit.audit,
     retention.retention,
+    retention.figures,
 ):
     main.add_command(command)

@@ -1,10 +1,15 @@
-"""Retention from a shell: the sweep that destroys what art. 11.2c says is due, and the
-calendar of what comes next for every case."""
+"""Retention from a shell: the sweep that destroys what art. 11.2c says is due, the
+calendar of what comes next for every case, each destruction's signed report, and the
+figures kept of destroyed cases (art. 11.3)."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import uuid
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -57,6 +62,7 @@ def retention_sweep(now_text: str | None, dry_run: bool) -> None:
             dry_run=dry_run,
             store=adapters.object_store,
             keys=adapters.case_keys,
+            signer=adapters.signer,
             audit=adapters.audit,
             sign_in=build_sign_in(adapters, clock=lambda: now),
             operator=operator(),
@@ -156,6 +162,110 @@ def retention_calendar(now_text: str | None, until: datetime | None, as_json: bo
         "next_at",
     )
     echo_rows(headers, rows, as_json=as_json)
+
+
+@retention.command("report")
+@click.argument("case_id", type=click.UUID)
+@click.option(
+    "--dir",
+    "directory",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write report.asc and the portal's public key key.asc here instead of printing.",
+)
+def retention_report(case_id: uuid.UUID, directory: Path | None) -> None:
+    """Print the signed report of case CASE_ID's destruction (clear-signed OpenPGP).
+
+    \b
+    Anyone can then check it without the portal:
+      gpg --import key.asc
+      gpg --verify report.asc
+    """
+    from portal.services.errors import Conflict, NotFound
+    from portal.services.figures import export_report
+
+    try:
+        exported = run_with_database(lambda: export_report(case_id))
+    except (NotFound, Conflict) as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = exported.report
+    if directory is None:
+        click.echo(report.signed_text, nl=False)
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "report.asc").write_bytes(report.signed_text.encode())
+    (directory / "key.asc").write_text(exported.public_key)
+    click.echo(
+        f"report of case {case_id} (sha256 {report.sha256}) written to {directory}; "
+        f"signed by {report.key_fingerprint}"
+    )
+
+
+@click.command("figures")
+@click.option(
+    "--from",
+    "since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="From the month of this date (YYYY-MM-DD).",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Up to and including the month of this date (YYYY-MM-DD).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead.")
+def figures(since: datetime | None, until: datetime | None, as_json: bool) -> None:
+    """Management figures of destroyed cases per month their destruction began (art. 11.3).
+
+    Counts, mean and median days per phase, documents, downloads, grants, partij kinds,
+    outcomes and rules; never a case. A month with fewer than 5 cases is merged with the
+    next one (the last with the one before); fewer than 5 in all shows nothing.
+    """
+    from portal.services.errors import InvalidInput
+    from portal.services.figures import operator_figures
+
+    try:
+        result = run_with_database(
+            lambda: operator_figures(
+                since=since.date() if since else None, until=until.date() if until else None
+            )
+        )
+    except InvalidInput as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(result), sort_keys=True))
+        return
+    if result.withheld:
+        click.echo(f"fewer than {result.min_cases} cases in the selection: no figures shown")
+    elif not result.periods:
+        click.echo("no destroyed cases in the selection")
+    for period in result.periods:
+        months = (
+            period.first_month
+            if period.first_month == period.last_month
+            else f"{period.first_month} to {period.last_month}"
+        )
+        click.echo(f"{months}: {period.cases} cases")
+        for phase, days in period.days_per_phase.items():
+            click.echo(
+                f"  days in {phase}: mean {days.mean}, median {days.median} ({days.cases} cases)"
+            )
+        decided = period.days_decided_to_destroyed
+        if decided is not None:
+            click.echo(f"  days from decision to destruction: mean {decided.mean}, "
+                       f"median {decided.median}")  # fmt: skip
+        click.echo(
+            f"  documents {period.documents}, downloads {period.downloads}, grants {period.grants}"
+        )
+        click.echo(f"  outcomes: {_counts(period.outcomes)}")
+        click.echo(f"  rules: {_counts(period.rules)}")
+        click.echo(f"  partij kinds (cases): {_counts(period.partij_kinds)}")
+
+
+def _counts(counts: dict[str, int] | dict[Any, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in counts.items()) or "none"
 
 
 def _day(moment: datetime | None) -> str | None:

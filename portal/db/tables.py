@@ -406,6 +406,39 @@ class EnrolmentLink(Table, tablename="enrolment_link"):
     used_at = Timestamptz(null=True, default=None)
 
 
+class CaseFiguresRow(Table, tablename="case_figures"):
+    """One destroyed case's non-personal figures (art. 11.3, ``portal.domain.figures``).
+
+    Deliberately without the case's id, partijen or any timestamp: the month its
+    destruction began is the finest date, so the row joins back to no tombstone or
+    audit record. Written in the transaction that erases the case's rows, and only there.
+    """
+
+    id = UUID(primary_key=True)
+    period = Varchar(length=7)
+    rule = Varchar(length=20)
+    outcome = Varchar(length=20)
+    days_per_phase = JSON(default={})
+    days_decided_to_destroyed = BigInt(null=True, default=None)
+    partij_kinds = JSON(default=[])
+    documents = BigInt()
+    downloads = BigInt()
+    grants = BigInt()
+
+
+class DestructionReport(Table, tablename="destruction_report"):
+    """The signed report of one case's destruction (art. 9.4, 11.2c): counts and dates,
+    clear-signed with the portal's key; its ``case:destroy`` record names its id and hash."""
+
+    id = UUID(primary_key=True)
+    # One report per case: a rerun of an interrupted destruction cannot add a second.
+    casus = UUID(unique=True)
+    signed_text = Text()
+    sha256 = Varchar(length=64)
+    key_fingerprint = Varchar(length=64)
+    created_at = Timestamptz()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Partij,
     User,
@@ -432,4 +465,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     SignInFailure,
     WebSession,
     EnrolmentLink,
+    CaseFiguresRow,
+    DestructionReport,
 )

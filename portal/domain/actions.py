@@ -21,7 +21,8 @@ class Action(enum.StrEnum):
     CASE_CLOSE = "case:close"
     CASE_CLOSE_DENIED = "case:close:denied"
     CASE_DESTROY = "case:destroy"
-    """Art. 11.2c: the retention sweep destroyed a case's personal data, keys and objects."""
+    """Art. 11.2c: the retention sweep destroyed a case's personal data, keys and objects;
+    the record ends with the id and SHA-256 of the signed destruction report."""
     CASE_ASSIGN = "case:assign"
     CASE_ASSIGN_DENIED = "case:assign:denied"
     CASE_HOLD = "case:hold"
@@ -33,6 +34,10 @@ class Action(enum.StrEnum):
     """Art. 9.4, 11.2: the procesregisseur decided to destroy a closed case before +12 months;
     the ``case:destroy`` record follows when the destruction is complete."""
     CASE_DESTROY_EARLY_DENIED = "case:destroy-early:denied"
+    # The signed report of a destruction and the figures kept (art. 11.3) hold nothing
+    # personal: reading them is not recorded, a refusal is (who tried is the news).
+    CASE_DESTRUCTION_REPORT_DENIED = "case:destruction-report:denied"
+    FIGURES_READ_DENIED = "figures:read:denied"
     HANDOVER_NAME = "handover:name"
     GRANT_CREATE = "grant:create"
     GRANT_CREATE_DENIED = "grant:create:denied"

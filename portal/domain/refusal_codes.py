@@ -139,8 +139,10 @@ RULES_BY_CODE: Final[Mapping[RefusalCode, tuple[Rule, ...]]] = {
         Rule.DOCUMENT_UPLOAD_ROLE,
         Rule.GRANT_ROLE,
         Rule.PARTIJ_WITHDRAW_ROLE,
+        Rule.RETENTION_FIGURES_ROLE,
         Rule.RETENTION_HOLD_ROLE,
         Rule.RETENTION_OVERSEE_ROLE,
+        Rule.RETENTION_REPORT_ROLE,
     ),
     RefusalCode.NOT_ASSIGNED: (Rule.CASE_NOT_ASSIGNED,),
     RefusalCode.NO_PART_IN_CASE: (
@@ -270,9 +272,11 @@ RULES_BY_CODE: Final[Mapping[RefusalCode, tuple[Rule, ...]]] = {
         Rule.USER_ROLE,
         Rule.DOCUMENT_REMOVE,
         Rule.RETENTION_DESTROY_EARLY,
+        Rule.RETENTION_FIGURES,
         Rule.RETENTION_HOLD,
         Rule.RETENTION_LIFT,
         Rule.RETENTION_OVERSEE,
+        Rule.RETENTION_REPORT,
         Rule.RETENTION_TOMBSTONE,
     ),
 }

@@ -213,6 +213,8 @@ ACTIVITY_OF: Final[dict[Action, ProcessingActivity]] = {
             Action.CASE_RELEASE_HOLD_DENIED,
             Action.CASE_DESTROY_EARLY,
             Action.CASE_DESTROY_EARLY_DENIED,
+            Action.CASE_DESTRUCTION_REPORT_DENIED,
+            Action.FIGURES_READ_DENIED,
         ),
         ProcessingActivity.CASE_REGISTRATION,
     ),

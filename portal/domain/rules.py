@@ -149,6 +149,8 @@ class Rule(enum.StrEnum):
     RETENTION_DESTROY_HELD = "retention:destroy-early:held"
     RETENTION_DESTROY_OPEN = "retention:destroy-early:open"
     RETENTION_DESTROY_REASON = "retention:destroy-early:reason"
+    RETENTION_FIGURES = "retention:figures"
+    RETENTION_FIGURES_ROLE = "retention:figures:role"
     RETENTION_HOLD = "retention:hold"
     RETENTION_HOLD_DESTROYED = "retention:hold:destroyed"
     RETENTION_HOLD_DUPLICATE = "retention:hold:duplicate"
@@ -159,6 +161,8 @@ class Rule(enum.StrEnum):
     RETENTION_LIFT_REASON = "retention:lift:reason"
     RETENTION_OVERSEE = "retention:oversee"
     RETENTION_OVERSEE_ROLE = "retention:oversee:role"
+    RETENTION_REPORT = "retention:report"
+    RETENTION_REPORT_ROLE = "retention:report:role"
     RETENTION_TOMBSTONE = "retention:tombstone"
 
     USER_ROLE = "user:role"

@@ -15,6 +15,13 @@ leaves nothing readable and the next run finishes the job:
 4. **Erase the rows** in one transaction with the ``case:destroy`` record: documents,
    approvals, further-use requests, grants, admissions, assignments, the hand-over and the
    consent records only the case's documents named; the reference becomes a tombstone.
+   The same transaction keeps what may be kept: the case's non-personal figures (art.
+   11.3, ``portal.domain.figures``) and its destruction report, clear-signed with the
+   portal's key, whose id and SHA-256 the ``case:destroy`` record names. Figures, report,
+   record and erasure commit together or not at all, and only a case not yet erased gets
+   there (checked under the row lock), so a rerun after a kill counts no case twice and
+   loses none. gpg signs inside that transaction: a failed signature rolls it back, and
+   the next sweep finishes the destruction (the case is refused and its key gone already).
 5. **Clear the deleted rows** from disk (VACUUM on PostgreSQL, the WAL on SQLite).
 
 A case under a legal hold (``portal.services.legal_holds``) is left alone and reported as
@@ -39,6 +46,7 @@ than "no such case", and the dates are the non-personal figures art. 11.3 allows
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -46,14 +54,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from crypto import CaseKeys
+from portal.db import case_keys as case_keys_db
 from portal.db import cases as cases_db
+from portal.db import figures as figures_db
 from portal.db import retention as retention_db
 from portal.db.transactions import write_transaction
-from portal.domain import access, retention
-from portal.domain.actions import Action
+from portal.domain import access, figures, retention
+from portal.domain.actions import Action, Outcome
 from portal.domain.cases import Case, CaseId
 from portal.domain.rules import Decision
 from portal.services.audit import AuditLog, RequestContext
+from portal.services.audit_chain import AuditSigner, portal_signing_key
 from portal.services.case_keys import destroy_case_key, forget_destroyed_case_keys
 from portal.services.cases import case_facts, facts_of
 from portal.services.clock import Clock
@@ -77,13 +88,17 @@ class Destruction:
     versions: int
     rows: dict[str, int]
     key_destroyed: bool
+    report_id: uuid.UUID
+    """The signed destruction report (``GET /cases/{id}/destruction-report``)."""
+    report_sha256: str
+    """Of the report's signed text as stored and served."""
 
     def describe(self) -> str:
         rows = ", ".join(f"{table} {count}" for table, count in sorted(self.rows.items()))
         return (
             f"objects {self.objects}, versions {self.versions}, "
             f"case key {'destroyed' if self.key_destroyed else 'already gone'}, "
-            f"rows: {rows or 'none'}"
+            f"rows: {rows or 'none'}; report {self.report_id} sha256 {self.report_sha256}"
         )
 
 
@@ -132,6 +147,7 @@ async def run_sweep(
     dry_run: bool,
     store: ObjectStore,
     keys: CaseKeys,
+    signer: AuditSigner,
     audit: AuditLog,
     sign_in: SignIn,
     operator: str,
@@ -149,6 +165,7 @@ async def run_sweep(
         dry_run=dry_run,
         store=store,
         keys=keys,
+        signer=signer,
         audit=audit,
         operator=operator,
         stale_upload_age=stale_upload_age,
@@ -202,6 +219,7 @@ async def sweep(
     dry_run: bool,
     store: ObjectStore,
     keys: CaseKeys,
+    signer: AuditSigner,
     audit: AuditLog,
     operator: str,
     stale_upload_age: timedelta = DEFAULT_STALE_UPLOAD_AGE,
@@ -224,7 +242,13 @@ async def sweep(
         done = []
         for step in steps:
             destruction = await destroy_case(
-                step, now=now, store=store, keys=keys, audit=audit, operator=operator
+                step,
+                now=now,
+                store=store,
+                keys=keys,
+                signer=signer,
+                audit=audit,
+                operator=operator,
             )
             if destruction is not None:
                 done.append(destruction)
@@ -254,6 +278,7 @@ async def destroy_case(
     now: datetime,
     store: ObjectStore,
     keys: CaseKeys,
+    signer: AuditSigner,
     audit: AuditLog,
     operator: str,
 ) -> Destruction | None:
@@ -282,20 +307,32 @@ async def destroy_case(
             case=case,
         )
 
-    return await _complete_destruction(step.case_id, store=store, keys=keys, record=record)
+    return await _complete_destruction(
+        step.case_id, store=store, keys=keys, signer=signer, completed_at=now, record=record
+    )
 
 
 RecordDestruction = Callable[[Case, Destruction], Awaitable[None]]
 
 
 async def _complete_destruction(
-    case_id: CaseId, *, store: ObjectStore, keys: CaseKeys, record: RecordDestruction
+    case_id: CaseId,
+    *,
+    store: ObjectStore,
+    keys: CaseKeys,
+    signer: AuditSigner,
+    completed_at: datetime,
+    record: RecordDestruction,
 ) -> Destruction | None:
     """Steps 2 to 4 of the module docstring, for a case marked already; None if another
-    run finished it in between (nothing is then recorded twice)."""
+    run finished it in between (nothing is then recorded, counted or reported twice)."""
+    # Read before the shredding, for the report; gone if a killed run shredded it already.
+    case_key = await case_keys_db.case_key(case_id)
     key_destroyed = await destroy_case_key(case_id=case_id, keys=keys)
     object_keys = await retention_db.object_keys_of_case(case_id)
     objects, versions = await asyncio.to_thread(_delete_objects, store, case_id, object_keys)
+    # Outside the transaction: the first use generates and stores the key.
+    signing_key = await portal_signing_key(signer, clock=lambda: completed_at)
     async with write_transaction():
         # A sweep and an early destruction of the same case meet here: the second waits
         # for the first to commit and then finds the tombstone.
@@ -303,15 +340,66 @@ async def _complete_destruction(
         case = await cases_db.case_by_id(case_id)
         if case is None or retention.destruction_finished(case):
             return None
+        began = case.destroyed_at or completed_at
+        # The figures' sources go with the rows: read them first, in the same transaction.
+        partij_kinds = await figures_db.partij_kinds_of_case(case_id)
+        phase_entries = await figures_db.phase_entries(case_id)
+        downloads = await figures_db.recorded(case_id, Action.DOCUMENT_DOWNLOAD, Outcome.PERMIT)
+        early = await figures_db.destroyed_early(case_id)
+        rule = figures.DestructionRule.EARLY if early else figures.DestructionRule.TIMETABLE
         rows = await retention_db.erase_case_rows(
             case_id, tombstone=retention.tombstone_reference(case_id)
+        )
+        key_destroyed = key_destroyed or "case_key" in rows
+        report_id = uuid.uuid4()
+        report = figures.destruction_report(
+            figures.ReportFacts(
+                report_id=str(report_id),
+                case_id=str(case_id),
+                began_at=began,
+                completed_at=completed_at,
+                rule=rule,
+                due_at=retention.timeline(case.decided_at).destroy_at
+                if case.decided_at is not None
+                else None,
+                case_key_fingerprint=case_key.fingerprint if case_key is not None else None,
+                key_destroyed=key_destroyed,
+                objects=objects,
+                versions=versions,
+                rows=rows,
+                signing_key_fingerprint=signing_key.fingerprint,
+            )
+        )
+        signed = await asyncio.to_thread(signer.keys.sign_clear, signing_key, signer.secret, report)
+        sha256 = hashlib.sha256(signed.encode()).hexdigest()
+        await figures_db.insert_destruction_report(
+            report_id=report_id,
+            case_id=case_id,
+            signed_text=signed,
+            sha256=sha256,
+            key_fingerprint=signing_key.fingerprint,
+            now=completed_at,
+        )
+        await figures_db.insert_case_figures(
+            figures.case_figures(
+                case,
+                began=began,
+                rule=rule,
+                phase_entries=phase_entries,
+                partij_kinds=partij_kinds,
+                documents=rows.get("document", 0),
+                downloads=downloads,
+                grants=rows.get("access_grant", 0),
+            )
         )
         destruction = Destruction(
             case_id=case_id,
             objects=objects,
             versions=versions,
             rows=rows,
-            key_destroyed=key_destroyed or "case_key" in rows,
+            key_destroyed=key_destroyed,
+            report_id=report_id,
+            report_sha256=sha256,
         )
         await record(case, destruction)
     return destruction
@@ -324,6 +412,7 @@ async def destroy_early(
     reason: str,
     store: ObjectStore,
     keys: CaseKeys,
+    signer: AuditSigner,
     audit: AuditLog,
     clock: Clock,
 ) -> Destruction:
@@ -359,7 +448,12 @@ async def destroy_early(
         )
 
     destruction = await _complete_destruction(
-        facts.case.id, store=store, keys=keys, record=record_done
+        facts.case.id,
+        store=store,
+        keys=keys,
+        signer=signer,
+        completed_at=clock(),
+        record=record_done,
     )
     await retention_db.clear_deleted_rows()
     if destruction is None:  # pragma: no cover - a sweep finished it at the same moment

@@ -400,6 +400,41 @@ class DestructionOut(msgspec.Struct, frozen=True, kw_only=True):
     versions: int
     key_destroyed: bool
     rows: dict[str, int]
+    report_id: UUID
+    """The signed destruction report: ``GET /cases/{id}/destruction-report``."""
+    report_sha256: str
+
+
+class DaysOut(msgspec.Struct, frozen=True, kw_only=True):
+    """Whole days in a phase, over the period's cases that went through it."""
+
+    cases: int
+    mean: float
+    median: float
+
+
+class PeriodFiguresOut(msgspec.Struct, frozen=True, kw_only=True):
+    """One period's figures of destroyed cases (art. 11.3): counts, never a case."""
+
+    first_month: str
+    last_month: str
+    cases: int
+    days_per_phase: dict[str, DaysOut]
+    days_decided_to_destroyed: DaysOut | None
+    documents: int
+    downloads: int
+    grants: int
+    partij_kinds: dict[str, int]
+    """Of how many of the period's cases a partij of each kind took part."""
+    outcomes: dict[str, int]
+    rules: dict[str, int]
+
+
+class FiguresOut(msgspec.Struct, frozen=True, kw_only=True):
+    periods: list[PeriodFiguresOut]
+    withheld: bool
+    """The selection had cases, but fewer than ``min_cases``: none is shown."""
+    min_cases: int
 
 
 class CalendarEntryOut(msgspec.Struct, frozen=True, kw_only=True):

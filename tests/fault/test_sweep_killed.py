@@ -159,7 +159,9 @@ def start_sweep(stack: Stack, doomed: Doomed) -> subprocess.Popen[str]:
     )
 
 
-DELETE_KEY_ROW = '%DELETE FROM "case_key"%'
+# The first statement of step 2 on the key row: reading its fingerprint for the
+# destruction report, then deleting it. Either waits on the table lock.
+KEY_ROW = '%FROM "case_key"%'
 LIST_OBJECT_KEYS = '%"object_key"%FROM "document"%'
 
 
@@ -168,7 +170,7 @@ def at_the_key(stack: Stack, doomed: Doomed) -> Iterator[Held]:
     """Marked (step 1 committed); the key row not yet deleted."""
     with locked(stack, "LOCK TABLE case_key IN ACCESS EXCLUSIVE MODE;"):
         sweep = start_sweep(stack, doomed)
-        yield Held(sweep, await_waiting(stack, DELETE_KEY_ROW, sweep))
+        yield Held(sweep, await_waiting(stack, KEY_ROW, sweep))
 
 
 @contextmanager
@@ -176,7 +178,7 @@ def at_the_cached_key(stack: Stack, doomed: Doomed) -> Iterator[Held]:
     """The key row deleted (committed); its copy in the GnuPG home not yet forgotten."""
     with locked(stack, "LOCK TABLE case_key IN ACCESS EXCLUSIVE MODE;") as table:
         sweep = start_sweep(stack, doomed)
-        await_waiting(stack, DELETE_KEY_ROW, sweep)
+        await_waiting(stack, KEY_ROW, sweep)
         with keyring_locked(stack):
             table.close()  # the delete goes on and commits; the forgetting waits for gpg
             wait_until(

@@ -52,6 +52,9 @@ COMMANDS = [
     ["audit", "verify"],
     ["retention"],
     ["retention", "sweep"],
+    ["retention", "calendar"],
+    ["retention", "report"],
+    ["figures"],
 ]
 
 
@@ -131,6 +134,14 @@ def test_an_unscreened_user_is_created_with_a_warning(data_dir: Path) -> None:
         (["user", "add", "bob", "--partij", "Nergens", "--role", "deelnemer"], "no partij named"),
         (["user", "add", "bob", "--partij", "X", "--role", "koning"], "Invalid value for '--role'"),
         (["token", "create", "nobody"], "no user named 'nobody'"),
+        (
+            ["retention", "report", "00000000-0000-4000-8000-000000000000"],
+            "no destruction report of case 00000000-0000-4000-8000-000000000000",
+        ),
+        (
+            ["figures", "--from", "2027-05-01", "--until", "2027-04-01"],
+            "the start of the period comes after its end",
+        ),
     ],
 )
 def test_mistakes_get_a_clear_message_and_a_failing_exit(
@@ -140,6 +151,15 @@ def test_mistakes_get_a_clear_message_and_a_failing_exit(
     assert completed.returncode != 0
     assert message in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_figures_on_a_portal_that_destroyed_nothing_say_so(data_dir: Path) -> None:
+    assert portal(data_dir, "figures").stdout == "no destroyed cases in the selection\n"
+    assert json.loads(portal(data_dir, "figures", "--json").stdout) == {
+        "min_cases": 5,
+        "periods": [],
+        "withheld": False,
+    }
 
 
 def test_a_duplicate_partij_is_refused(data_dir: Path) -> None:

@@ -43,6 +43,8 @@ EXPECTED_TABLES = {
     "sign_in_failure",
     "web_session",
     "enrolment_link",
+    "case_figures",
+    "destruction_report",
 }
 
 

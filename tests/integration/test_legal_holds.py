@@ -32,6 +32,7 @@ from tests.integration.test_retention import (
     _insert,
     _sweep,
     keys,
+    signer_of,
     store,
 )
 
@@ -151,7 +152,13 @@ async def test_a_hold_placed_after_the_sweep_planned_still_wins(
     await holds_db.insert_hold(case_id=case_id, placed_by=manager.user_id, reason=REASON, now=DUE)
 
     destroyed = await destroy_case(
-        step, now=DUE, store=store, keys=keys, audit=AUDIT, operator="beheer"
+        step,
+        now=DUE,
+        store=store,
+        keys=keys,
+        signer=signer_of(keys),
+        audit=AUDIT,
+        operator="beheer",
     )
 
     assert destroyed is None

@@ -21,16 +21,18 @@ from uuid import UUID, uuid4
 import pytest
 from piccolo.table import Table
 
-from crypto import CaseKeys, GnuPGHome, MasterKey
+from crypto import CaseKeys, GnuPGHome, MasterKey, SigningKeys
 from portal.db import retention as retention_db
 from portal.db.tables import (
     Approval,
     ArchiveAdmission,
     AuditEvent,
     CaseAssignment,
+    CaseFiguresRow,
     CaseKey,
     Casus,
     Consent,
+    DestructionReport,
     Document,
     FurtherUseRequest,
     Grant,
@@ -41,6 +43,7 @@ from portal.db.tables import (
 from portal.domain.cases import CaseId
 from portal.domain.retention import add_months, tombstone_reference
 from portal.services.audit import AuditLog
+from portal.services.audit_chain import AuditSigner
 from portal.services.case_keys import create_case_key, destroy_case_key
 from portal.services.retention import SweepResult, sweep
 from storage import LocalObjectStore, ObjectStore
@@ -72,6 +75,12 @@ def store(tmp_path: Path) -> ObjectStore:
 
 
 AUDIT = AuditLog(pseudonym_key=b"k" * 32)
+MASTER_KEY = MasterKey.generate()
+
+
+def signer_of(keys: CaseKeys) -> AuditSigner:
+    """The portal's signing key over the same GnuPG home as the case keys, as deployed."""
+    return AuditSigner(keys=SigningKeys(keys.home), master_key=MASTER_KEY)
 
 
 async def _insert(table: type[Table], **values: Any) -> UUID:
@@ -142,7 +151,13 @@ async def _sweep(
     keys: CaseKeys, store: ObjectStore, *, now: datetime = DUE, dry_run: bool = False
 ) -> SweepResult:
     return await sweep(
-        now=now, dry_run=dry_run, store=store, keys=keys, audit=AUDIT, operator="beheer"
+        now=now,
+        dry_run=dry_run,
+        store=store,
+        keys=keys,
+        signer=signer_of(keys),
+        audit=AUDIT,
+        operator="beheer",
     )
 
 
@@ -248,6 +263,8 @@ async def test_a_destruction_killed_at_any_step_is_finished_by_the_next_sweep(
     assert list(store.list(f"cases/{case_id}/")) == []
     assert set((await _rows_of(case_id)).values()) == {0}
     assert len(await _destroy_records(case_id)) == 1
+    # Art. 11.3: the figures and the report are written once, however many runs it took.
+    assert (await CaseFiguresRow.count(), await DestructionReport.count()) == (1, 1)
 
 
 async def test_two_sweeps_at_once_destroy_and_record_a_case_once(
@@ -259,6 +276,7 @@ async def test_two_sweeps_at_once_destroy_and_record_a_case_once(
 
     assert sum(len(result.done) for result in results) == 1
     assert len(await _destroy_records(case_id)) == 1
+    assert (await CaseFiguresRow.count(), await DestructionReport.count()) == (1, 1)
     assert set((await _rows_of(case_id)).values()) == {0}
 
 
@@ -285,6 +303,7 @@ async def test_the_sweep_aborts_incomplete_multipart_uploads_older_than_the_age(
             dry_run=dry_run,
             store=store,
             keys=keys,
+            signer=signer_of(keys),
             audit=AUDIT,
             operator="beheer",
             stale_upload_age=age,

@@ -316,6 +316,9 @@ async def test_every_action_of_the_portal_appears_in_the_log(
     for user in ("erin", "bob"):
         await portal.http.get("/api/v1/audit", headers=portal.auth(user))
         await portal.http.get("/api/v1/audit/export", headers=portal.auth(user))
+    # Figures and destruction reports: only refusals are on record (nothing personal).
+    await portal.http.get("/api/v1/figures", headers=portal.auth("bob"))
+    await portal.http.get(f"/api/v1/cases/{case_id}/destruction-report", headers=portal.auth("bob"))
     await http_key_actions(portal)
     await _access_actions(portal, clock)
 

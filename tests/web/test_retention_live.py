@@ -8,7 +8,9 @@ shredding), its personal data gone from the database, and the audit chain still 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
+import json
 import shutil
 import subprocess
 import tempfile
@@ -178,3 +180,47 @@ def test_art11_2c_a_case_past_12_months_is_destroyed_for_good(api: LiveApi) -> N
     assert case_id not in again.stdout
     verified = live.cli("audit", "verify")
     assert verified.returncode == 0, verified.stderr
+
+    _the_signed_report_checks_out_with_gpg_alone(
+        api, case_id, hidden=(case["reference"], "pv.pdf"), record=records[0]["reason"]
+    )
+    _the_figures_are_kept_but_one_case_is_too_few_to_show(api, due=due)
+
+
+def _the_signed_report_checks_out_with_gpg_alone(
+    api: LiveApi, case_id: str, *, hidden: tuple[str, ...], record: str
+) -> None:
+    """Art. 9.4: the destruction's signed report, checked by anyone with gpg alone."""
+    live = api.live
+    outsider = Path(tempfile.mkdtemp(prefix="o", dir="/tmp"))
+    try:
+        exported = live.cli("retention", "report", case_id, "--dir", str(outsider / "out"))
+        assert exported.returncode == 0, exported.stderr
+        report = (outsider / "out" / "report.asc").read_text()
+        assert f"case: {case_id}" in report
+        assert "object versions deleted: 2" in report
+        for text in hidden:
+            assert text not in report
+        # The case:destroy record names the report's hash.
+        assert record.endswith(hashlib.sha256(report.encode()).hexdigest())
+        gpg = ["gpg", "--homedir", str(outsider / "home"), "--batch"]
+        (outsider / "home").mkdir(mode=0o700)
+        imported = subprocess.run([*gpg, "--import", str(outsider / "out" / "key.asc")],
+                                  capture_output=True, check=False)  # fmt: skip
+        assert imported.returncode == 0, imported.stderr
+        checked = subprocess.run([*gpg, "--verify", str(outsider / "out" / "report.asc")],
+                                 capture_output=True, check=False)  # fmt: skip
+        assert checked.returncode == 0, checked.stderr
+    finally:
+        subprocess.run(["gpgconf", "--homedir", str(outsider / "home"), "--kill", "all"],
+                       capture_output=True, check=False)  # fmt: skip
+        shutil.rmtree(outsider, ignore_errors=True)
+
+
+def _the_figures_are_kept_but_one_case_is_too_few_to_show(api: LiveApi, *, due: datetime) -> None:
+    """Art. 11.3: the case's figures are kept; one case alone is not shown."""
+    figures = api.live.cli("figures", "--json")
+    assert figures.returncode == 0, figures.stderr
+    assert json.loads(figures.stdout) == {"min_cases": 5, "periods": [], "withheld": True}
+    kept = api.psql("SELECT count(*) || '|' || min(period) FROM case_figures;\n")
+    assert kept == f"1|{due:%Y-%m}"

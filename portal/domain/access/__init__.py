@@ -55,6 +55,8 @@ from portal.domain.access.retention import (
     may_lift_hold,
     may_oversee_retention,
     may_place_hold,
+    may_read_destruction_report,
+    may_read_figures,
     may_remove_document,
     may_see_retention_of,
 )
@@ -91,6 +93,8 @@ __all__ = [
     "may_place_hold",
     "may_read_audit_log",
     "may_read_audit_record",
+    "may_read_destruction_report",
+    "may_read_figures",
     "may_record_consent",
     "may_register_case",
     "may_remove_document",

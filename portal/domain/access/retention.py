@@ -185,3 +185,35 @@ def may_remove_document(
     return permit(
         Rule.DOCUMENT_REMOVE, "the providing partij removes its own document (art. 2.1, 11.1)"
     )
+
+
+def may_read_figures(actor: Actor) -> Decision:
+    """The management figures kept of destroyed cases (art. 11.3) are the manager's, who
+    heads the house and answers for it (art. 1.24)."""
+    if (denied := standing(actor)) is not None:
+        return denied
+    if not actor.has(Role.MANAGER):
+        return deny(
+            Rule.RETENTION_FIGURES_ROLE,
+            "only the manager reads the management figures (art. 1.24, 11.3)",
+        )
+    return permit(Rule.RETENTION_FIGURES, "the manager reads the management figures (art. 11.3)")
+
+
+def may_read_destruction_report(actor: Actor) -> Decision:
+    """The signed report of a destruction: the manager and the procesregisseurs.
+
+    Any procesregisseur, not only the case's: the destruction erased who its
+    procesregisseurs were, and the report names nothing but the case's id and counts.
+    They see to destruction (9.4); the manager answers for it (1.24).
+    """
+    if (denied := standing(actor)) is not None:
+        return denied
+    if actor.has(Role.MANAGER):
+        return permit(Rule.RETENTION_REPORT, "the manager answers for destruction (art. 1.24)")
+    if actor.has(Role.PROCESREGISSEUR):
+        return permit(Rule.RETENTION_REPORT, "the procesregisseur sees to destruction (art. 9.4)")
+    return deny(
+        Rule.RETENTION_REPORT_ROLE,
+        "only the manager and the procesregisseurs read destruction reports (art. 1.24, 9.4)",
+    )

@@ -1,21 +1,24 @@
-"""Retention (art. 9.4, 11): legal holds, early destruction, the calendar, and a provider
-removing its own document. Every reason goes in the body, never in the URL."""
+"""Retention (art. 9.4, 11): legal holds, early destruction, the calendar, a provider
+removing its own document, destruction reports and the figures kept (art. 11.3). Every
+reason goes in the body, never in the URL."""
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 from uuid import UUID
 
-from litestar import Router, get, post
+from litestar import MediaType, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from portal.services import document_removal, legal_holds, retention
+from portal.services import document_removal, figures, legal_holds, retention
 from portal.services.audit import RequestContext
 from portal.web.schemas import (
     CalendarEntryOut,
     DestructionOut,
+    FiguresOut,
     LegalHoldOut,
     ReasonIn,
     RemovalOut,
@@ -88,6 +91,7 @@ async def destroy_early(
         reason=data.reason,
         store=deps.vault.store,
         keys=deps.vault.keys,
+        signer=deps.signer,
         audit=deps.audit,
         clock=deps.clock,
     )
@@ -136,7 +140,70 @@ async def remove_document(
     return to_wire(removal, RemovalOut)
 
 
+@get(
+    "/cases/{case_id:uuid}/destruction-report",
+    summary="The signed report of a case's destruction (manager, procesregisseur)",
+    description=(
+        "Clear-signed OpenPGP text: `gpg --verify` with the portal's public key (`portal "
+        "retention report ID --dir DIR` writes it) checks it. What was destroyed, when, "
+        "under which rule, and counts; nothing the case was known by. Its SHA-256 is in "
+        "the case's `case:destroy` record and the `Repr-Digest` header. 404 when the case "
+        "has no report (it is not destroyed)."
+    ),
+    tags=["retention"],
+    media_type=MediaType.TEXT,
+)
+async def destruction_report(
+    context: NamedDependency[RequestContext],
+    case_id: FromPath[UUID],
+    deps: NamedDependency[PortalDeps],
+) -> Response[str]:
+    report = await figures.destruction_report(
+        context, case_id=case_id, audit=deps.audit, clock=deps.clock
+    )
+    return Response(
+        report.signed_text,
+        media_type=MediaType.TEXT,
+        headers={
+            # RFC 9530: the hash of the body as sent, the one the case:destroy record names.
+            "Repr-Digest": f"sha-256=:{base64.b64encode(bytes.fromhex(report.sha256)).decode()}:",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@get(
+    "/figures",
+    summary="Management figures of destroyed cases per period (manager, art. 11.3)",
+    description=(
+        "Per month the cases' destruction began: cases, mean and median days per phase, "
+        "documents, downloads, grants, partij kinds, outcomes and rules. A month with "
+        "fewer than `min_cases` cases is merged with the next; `since` and `until` (dates) "
+        "select whole months."
+    ),
+    tags=["retention"],
+)
+async def management_figures(
+    context: NamedDependency[RequestContext],
+    deps: NamedDependency[PortalDeps],
+    since: FromQuery[date | None] = None,
+    until: FromQuery[date | None] = None,
+) -> FiguresOut:
+    result = await figures.management_figures(
+        context, since=since, until=until, audit=deps.audit, clock=deps.clock
+    )
+    return to_wire(result, FiguresOut)
+
+
 router = Router(
     "/api/v1",
-    route_handlers=[place_hold, lift_hold, destroy_early, retention_calendar, remove_document],
+    route_handlers=[
+        place_hold,
+        lift_hold,
+        destroy_early,
+        retention_calendar,
+        remove_document,
+        destruction_report,
+        management_figures,
+    ],
 )
