@@ -311,6 +311,34 @@ def test_destroyed_key_leaves_the_ciphertext_undecryptable(
     assert b"No secret key" in decrypted.stderr
 
 
+def test_a_key_gone_from_the_cache_behind_its_back_fails_once_and_is_imported_again(
+    keys: CaseKeys, master: MasterKey, material: CaseKeyMaterial
+) -> None:
+    """The cache notes which secret keys it holds instead of asking gpg every time."""
+    secret = master.secret_for_case("case-1")
+    ciphertext = encrypt_bytes(keys, [material], b"verslag")
+    assert decrypt_bytes(keys, material, secret, ciphertext) == b"verslag"
+    # Another process on the same home (or an operator) removes the key.
+    CaseKeys(GnuPGHome(keys.home.path)).forget_case_key(material.fingerprint)
+
+    with pytest.raises(DecryptionFailed):
+        decrypt_bytes(keys, material, secret, ciphertext)
+    assert decrypt_bytes(keys, material, secret, ciphertext) == b"verslag"
+
+
+def test_a_forgotten_key_is_not_taken_for_cached(
+    keys: CaseKeys, master: MasterKey, material: CaseKeyMaterial
+) -> None:
+    secret = master.secret_for_case("case-1")
+    ciphertext = encrypt_bytes(keys, [material], b"verslag")
+    assert decrypt_bytes(keys, material, secret, ciphertext) == b"verslag"
+
+    keys.forget_case_key(material.fingerprint)
+
+    # The next decryption imports the key again rather than trusting its note.
+    assert decrypt_bytes(keys, material, secret, ciphertext) == b"verslag"
+
+
 def test_forgetting_a_key_the_cache_never_held_is_a_no_op(keys: CaseKeys) -> None:
     keys.forget_case_key("0" * 40)
 
