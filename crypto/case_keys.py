@@ -223,12 +223,13 @@ class CaseKeys:
 
     def __init__(self, home: GnuPGHome) -> None:
         self._home = home
-        # Secret keys this object has seen in its cache: asking gpg costs a process per
-        # decryption (~15 ms, a third of a 1 MiB one). Only this object forgets case keys
-        # it holds (the sweep of destroyed ones included); should a key go behind its back
-        # all the same (another process on a shared home, a wiped home), the decryption
-        # that finds it missing fails once and clears the note, and the next one imports.
-        self._secret_present: set[str] = set()
+        # Keys this object has seen in its cache, (fingerprint, secret): asking gpg costs a
+        # process per operation (~15 ms, a third of a 1 MiB decryption). Only this object
+        # forgets case keys it holds (the sweep of destroyed ones included); should a key
+        # go behind its back all the same (another process on a shared home, a wiped
+        # home), the operation that finds it missing fails once and clears the note, and
+        # the next one imports it again.
+        self._present: set[tuple[str, bool]] = set()
         self._present_lock = threading.Lock()
 
     @property
@@ -308,6 +309,9 @@ class CaseKeys:
             finally:
                 pump.stop()
         outcome = _Outcome.of(captured[-1]) if captured else _Outcome(None, ())
+        if outcome.returncode != 0:
+            for fingerprint in fingerprints:
+                self._note(fingerprint, secret=False, present=False)
         if outcome.returncode is not None and outcome.returncode < 0:
             # Before the pump's errors: a killed gpg breaks its pipes, which they only echo.
             raise EncryptionInterrupted(
@@ -357,7 +361,7 @@ class CaseKeys:
             raise pump.sink_error
         outcome = _Outcome.of(captured[-1]) if captured else _Outcome(None, ())
         if outcome.returncode != 0:
-            self._note_secret(material.fingerprint, present=False)
+            self._note(material.fingerprint, secret=True, present=False)
         _raise_unless_decrypted(outcome, material.fingerprint, failure or pump.source_error)
 
     def forget_case_key(self, fingerprint: str) -> None:
@@ -366,7 +370,8 @@ class CaseKeys:
         Raises ``KeyNotAvailable`` naming the fingerprint if gpg still lists it afterwards.
         """
         _check_fingerprint(fingerprint)
-        self._note_secret(fingerprint, present=False)
+        self._note(fingerprint, secret=True, present=False)
+        self._note(fingerprint, secret=False, present=False)
         with self._home.operation(), self._home.keyring_write():
             if self._has_key(fingerprint, secret=True):
                 self._home.new_gpg().delete_keys(fingerprint, secret=True, expect_passphrase=False)
@@ -400,31 +405,28 @@ class CaseKeys:
         return any(key.get("fingerprint") == fingerprint for key in keys)
 
     def _ensure_public_keys(self, recipients: Sequence[Recipient]) -> None:
-        missing = [r for r in recipients if not self._has_key(r.fingerprint, secret=False)]
-        if not missing:
-            return
-        with self._home.keyring_write():
-            for recipient in missing:
-                if not self._has_key(recipient.fingerprint, secret=False):
-                    self._import(recipient.public_key, recipient.fingerprint, secret=False)
+        for recipient in recipients:
+            self._ensure(recipient.fingerprint, recipient.public_key, secret=False)
 
     def _ensure_secret_key(self, material: CaseKeyMaterial) -> None:
-        fingerprint = material.fingerprint
-        with self._present_lock:
-            if fingerprint in self._secret_present:
-                return
-        if not self._has_key(fingerprint, secret=True):
-            with self._home.keyring_write():
-                if not self._has_key(fingerprint, secret=True):
-                    self._import(material.protected_secret_key, fingerprint, secret=True)
-        self._note_secret(fingerprint, present=True)
+        self._ensure(material.fingerprint, material.protected_secret_key, secret=True)
 
-    def _note_secret(self, fingerprint: str, *, present: bool) -> None:
+    def _ensure(self, fingerprint: str, armored: str, *, secret: bool) -> None:
+        with self._present_lock:
+            if (fingerprint, secret) in self._present:
+                return
+        if not self._has_key(fingerprint, secret=secret):
+            with self._home.keyring_write():
+                if not self._has_key(fingerprint, secret=secret):
+                    self._import(armored, fingerprint, secret=secret)
+        self._note(fingerprint, secret=secret, present=True)
+
+    def _note(self, fingerprint: str, *, secret: bool, present: bool) -> None:
         with self._present_lock:
             if present:
-                self._secret_present.add(fingerprint)
+                self._present.add((fingerprint, secret))
             else:
-                self._secret_present.discard(fingerprint)
+                self._present.discard((fingerprint, secret))
 
     def _import(self, armored: str, fingerprint: str, *, secret: bool) -> None:
         # Look before importing: a blob holding other keys, or a secret key where a public

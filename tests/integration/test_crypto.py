@@ -326,6 +326,20 @@ def test_a_key_gone_from_the_cache_behind_its_back_fails_once_and_is_imported_ag
     assert decrypt_bytes(keys, material, secret, ciphertext) == b"verslag"
 
 
+def test_a_public_key_gone_behind_the_caches_back_fails_one_encryption_only(
+    keys: CaseKeys, master: MasterKey, material: CaseKeyMaterial
+) -> None:
+    secret = master.secret_for_case("case-1")
+    assert decrypt_bytes(keys, material, secret, encrypt_bytes(keys, [material], b"a")) == b"a"
+    CaseKeys(GnuPGHome(keys.home.path)).forget_case_key(material.fingerprint)
+
+    with pytest.raises(EncryptionFailed):
+        encrypt_bytes(keys, [material], b"b")
+    ciphertext = encrypt_bytes(keys, [material], b"c")
+    with case_keys_in_fresh_home() as elsewhere:
+        assert decrypt_bytes(elsewhere, material, secret, ciphertext) == b"c"
+
+
 def test_a_forgotten_key_is_not_taken_for_cached(
     keys: CaseKeys, master: MasterKey, material: CaseKeyMaterial
 ) -> None:
