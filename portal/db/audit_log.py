@@ -41,8 +41,11 @@ class CheckpointRow:
 # --- appending -------------------------------------------------------------------------------
 
 
-async def append_audit(entry: AuditEntry) -> int:
+async def append_audit(entry: AuditEntry, *, subject_index: str | None = None) -> int:
     """Append one record to the hash chain; return its sequence number.
+
+    ``entry`` is hashed as it is stored (its personal fields sealed already, see
+    ``portal.services.audit_sealing``); ``subject_index`` is stored beside it, unhashed.
 
     Runs in its own transaction (immediate on SQLite, advisory-locked on PostgreSQL) so
     concurrent writers keep one consistent chain. Raises whatever the database raises:
@@ -50,7 +53,7 @@ async def append_audit(entry: AuditEntry) -> int:
     """
     engine = AuditEvent._meta.db
     if isinstance(engine, PostgresEngine):
-        return await _append_audit_postgres(engine, entry)
+        return await _append_audit_postgres(engine, entry, subject_index)
     async with write_transaction():
         last = (
             await AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
@@ -64,20 +67,23 @@ async def append_audit(entry: AuditEntry) -> int:
                 seq=seq,
                 prev_hash=prev_hash,
                 hash=chain_hash(seq, entry, prev_hash),
+                data_subject_index=subject_index,
                 **_audit_columns(entry),
             )
         )
     return seq
 
 
-_AUDIT_INSERT_COLUMNS = ("seq", "prev_hash", "hash", *FIELD_NAMES)
+_AUDIT_INSERT_COLUMNS = ("seq", "prev_hash", "hash", "data_subject_index", *FIELD_NAMES)
 _AUDIT_INSERT = (
     f"INSERT INTO audit_event ({', '.join(_AUDIT_INSERT_COLUMNS)}) "  # noqa: S608 - column names are our own constants
     f"VALUES ({', '.join(f'${n}' for n in range(1, len(_AUDIT_INSERT_COLUMNS) + 1))})"
 )
 
 
-async def _append_audit_postgres(engine: PostgresEngine, entry: AuditEntry) -> int:
+async def _append_audit_postgres(
+    engine: PostgresEngine, entry: AuditEntry, subject_index: str | None
+) -> int:
     """The PostgreSQL append on the transaction's own connection, as prepared statements.
 
     The chain lock is held from the head read to the commit, so the time spent inside it
@@ -102,6 +108,7 @@ async def _append_audit_postgres(engine: PostgresEngine, entry: AuditEntry) -> i
             seq,
             prev_hash,
             chain_hash(seq, entry, prev_hash),
+            subject_index,
             *(columns[name] for name in FIELD_NAMES),
         )
     return seq
@@ -192,7 +199,13 @@ async def audit_page(query: AuditQuery, *, after_seq: int, limit: int) -> list[S
     if query.actions:
         select = select.where(AuditEvent.action.is_in(list(query.actions)))
     if query.data_subject_ref is not None:
-        select = select.where(AuditEvent.data_subject_ref == query.data_subject_ref)
+        # Records from before sealing hold the pseudonym in clear; sealed ones its index.
+        clear = AuditEvent.data_subject_ref == query.data_subject_ref
+        select = select.where(
+            clear | AuditEvent.data_subject_index.is_in(sorted(query.data_subject_indexes))
+            if query.data_subject_indexes
+            else clear
+        )
     if query.since is not None:
         select = select.where(AuditEvent.started_at >= query.since)
     if query.until is not None:

@@ -7,9 +7,12 @@ leaves nothing readable and the next run finishes the job:
 1. **Mark** the case (``destroyed_at``): from that commit every access rule refuses it, in
    every app process, since each decision starts from the case row. Nothing of it is
    shown while the rest happens, whatever state a crash leaves the rest in.
-2. **Shred the key**: delete the ``case_key`` row and forget the cached key. This is the
-   step that makes every copy of the ciphertext useless, backups included, so it comes
-   before anything that depends on the object store being reachable.
+2. **Shred the keys**: delete the ``case_key`` row and forget the cached key, and in the
+   same transaction destroy the case's audit key (``portal.services.audit_sealing``), so
+   a crash leaves both keys or neither. This is the step that makes every copy of the
+   ciphertext useless, backups included, and the personal fields of the case's audit
+   records unreadable, exports included; so it comes before anything that depends on the
+   object store being reachable.
 3. **Delete every object version** of the case's documents (and anything left under
    ``cases/<id>/``). The document rows still name the keys, so this comes before them.
 4. **Erase the rows** in one transaction with the ``case:destroy`` record: documents,
@@ -176,18 +179,30 @@ async def destroy_case(
             case=case,
         )
 
-    return await _complete_destruction(step.case_id, store=store, keys=keys, record=record)
+    return await _complete_destruction(
+        step.case_id, store=store, keys=keys, audit=audit, now=now, record=record
+    )
 
 
 RecordDestruction = Callable[[Case, Destruction], Awaitable[None]]
 
 
 async def _complete_destruction(
-    case_id: CaseId, *, store: ObjectStore, keys: CaseKeys, record: RecordDestruction
+    case_id: CaseId,
+    *,
+    store: ObjectStore,
+    keys: CaseKeys,
+    audit: AuditLog,
+    now: datetime,
+    record: RecordDestruction,
 ) -> Destruction | None:
     """Steps 2 to 4 of the module docstring, for a case marked already; None if another
     run finished it in between (nothing is then recorded twice)."""
-    key_destroyed = await destroy_case_key(case_id=case_id, keys=keys)
+    async with write_transaction():
+        # One transaction: a kill leaves the documents' key and the audit key both or
+        # neither, and the rerun shreds what is left.
+        await audit.destroy_case_audit_key(str(case_id), now=now)
+        key_destroyed = await destroy_case_key(case_id=case_id, keys=keys)
     object_keys = await retention_db.object_keys_of_case(case_id)
     objects, versions = await asyncio.to_thread(_delete_objects, store, case_id, object_keys)
     async with write_transaction():
@@ -253,7 +268,7 @@ async def destroy_early(
         )
 
     destruction = await _complete_destruction(
-        facts.case.id, store=store, keys=keys, record=record_done
+        facts.case.id, store=store, keys=keys, audit=audit, now=now, record=record_done
     )
     await retention_db.clear_deleted_rows()
     if destruction is None:  # pragma: no cover - a sweep finished it at the same moment
