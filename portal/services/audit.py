@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import TypedDict, Unpack
 
 from portal.db import audit_log as audit_log_db
+from portal.db.transactions import write_transaction
 from portal.domain.actions import Action, Outcome
 from portal.domain.audit import (
     AuditEntry,
@@ -293,11 +294,14 @@ class AuditLog:
                     entry.data_subject_ref, self.pseudonym_of_case
                 )
                 subject_case = cases[0] if cases else None
-            # Whatever came in, the record is written: escaped and shortened, never refused.
-            stored, subject_index = await self._sealer.seal(
-                fit_entry(entry), subject_case=subject_case
-            )
-            seq = await audit_log_db.append_audit(stored, subject_index=subject_index)
+            # One transaction (joining the caller's, if any): the key lookup runs on the
+            # connection the append then uses, rather than on one more from the pool.
+            async with write_transaction():
+                # Whatever came in, the record is written: escaped and shortened, never refused.
+                stored, subject_index = await self._sealer.seal(
+                    fit_entry(entry), subject_case=subject_case
+                )
+                seq = await audit_log_db.append_audit(stored, subject_index=subject_index)
         except Exception as exc:
             # The operator needs to know at once: while this fails, no document leaves.
             log.exception("audit log write failed for %s; refusing the action", entry.action)
