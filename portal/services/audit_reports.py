@@ -36,6 +36,7 @@ from portal.domain.audit_chain import StoredRecord
 from portal.domain.refusal_codes import code_of
 from portal.domain.register import REGISTER, RegisterEntry
 from portal.services.audit import About, AuditLog, RequestContext
+from portal.services.audit_sealing import DESTROYED, UNREADABLE
 from portal.services.clock import Clock
 from portal.services.errors import InvalidInput
 
@@ -236,15 +237,18 @@ async def _batches(query: AuditQuery, audit: AuditLog) -> AsyncIterator[Sequence
 
 
 _OK_OUTCOMES = frozenset({Outcome.PERMIT.value, Outcome.SUCCESS.value})
+GONE = frozenset({DESTROYED, UNREADABLE})
 
 
 def logboek_span(row: StoredRecord) -> dict[str, object]:
     """One record as a Logboek Dataverwerkingen span."""
     fields = row.fields
+    # A destroyed case's subject has no pseudonym any more: no id, rather than a placeholder.
+    subject = fields["data_subject_ref"] if fields["data_subject_ref"] not in GONE else None
     attributes: dict[str, object] = {
         "dpl.core.processing_activity_id": fields["processing_activity"],
-        "dpl.core.data_subject_id": fields["data_subject_ref"],
-        "dpl.core.data_subject_id_type": "pseudonym" if fields["data_subject_ref"] else None,
+        "dpl.core.data_subject_id": subject,
+        "dpl.core.data_subject_id_type": "pseudonym" if subject else None,
     }
     skip = {"started_at", "ended_at", "action", "trace_id", "span_id", "processing_activity"}
     attributes.update(
