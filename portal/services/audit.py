@@ -21,7 +21,7 @@ destroying the case shreds them while the chain stays verifiable
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypedDict, Unpack
@@ -122,6 +122,12 @@ class AuditLog:
     async def opened(self, rows: Sequence[StoredRecord]) -> list[StoredRecord]:
         """The records with their sealed fields opened, or shown destroyed (for readers)."""
         return await self._sealer.opened(rows)
+
+    async def opened_columns(
+        self, rows: Sequence[Mapping[str, object]]
+    ) -> list[Mapping[str, object]]:
+        """Rows of ``audit_event`` as stored, their sealed fields opened (tools, tests)."""
+        return await self._sealer.opened_columns(rows)
 
     async def subject_query(self, query: AuditQuery) -> AuditQuery:
         """``query`` able to find the sealed records about its subject pseudonym."""

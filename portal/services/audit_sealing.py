@@ -50,7 +50,7 @@ Why these choices:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Final
@@ -183,40 +183,49 @@ class AuditSealer:
         """The records as a reader with the right sees them: sealed fields opened where
         their case's key lives, :data:`DESTROYED` where it does not. One key lookup per
         call, so a key destroyed by any process stops opening at the next page."""
+        opened = await self.opened_columns([row.fields for row in rows])
+        return [
+            row if fields is row.fields else replace(row, fields=fields)
+            for row, fields in zip(rows, opened, strict=True)
+        ]
+
+    async def opened_columns(
+        self, rows: Sequence[Mapping[str, object]]
+    ) -> list[Mapping[str, object]]:
+        """:meth:`opened` for rows as the table holds them (an operator's tool, a test);
+        a row with nothing sealed comes back as it was."""
         owners = {
             owner
             for row in rows
             for name in SEALED_FIELDS
-            if isinstance(value := row.fields[name], str) and (owner := sealed_owner(value))
+            if isinstance(value := row.get(name), str) and (owner := sealed_owner(value))
         }
         if not owners:
             return list(rows)
-        keys: dict[str, bytes] = {}
+        keys: dict[str, bytes | None] = {}
         for case_id, key_row in (await audit_keys_db.audit_keys(owners)).items():
             if key_row.wrapped_key is not None:
                 try:
                     keys[case_id] = self._field_key(case_id, key_row.wrapped_key)
                 except DecryptionFailed:
-                    continue  # wrapped under another master key: read as unreadable below
-        return [self._opened_record(row, keys) for row in rows]
+                    keys[case_id] = None  # wrapped under another master key
+        return [self._opened_fields(row, keys) for row in rows]
 
-    def _opened_record(self, row: StoredRecord, keys: dict[str, bytes]) -> StoredRecord:
+    def _opened_fields(
+        self, row: Mapping[str, object], keys: Mapping[str, bytes | None]
+    ) -> Mapping[str, object]:
         changes: dict[str, object] = {}
         for name in SEALED_FIELDS:
-            value = row.fields[name]
+            value = row.get(name)
             if not isinstance(value, str) or (owner := sealed_owner(value)) is None:
                 continue
-            key = keys.get(owner)
-            if key is None:
+            if owner not in keys:
                 changes[name] = DESTROYED
                 continue
-            try:
-                changes[name] = open_field(key, owner=owner, name=name, sealed=value)
-            except DecryptionFailed:
-                changes[name] = UNREADABLE
+            changes[name] = _opened_or_unreadable(keys[owner], owner, name, value)
         if not changes:
             return row
-        return replace(row, fields={**row.fields, **changes})
+        return {**row, **changes}
 
     async def cases_of_pseudonym(
         self, pseudonym: str, pseudonym_of_case: Callable[[str], str]
@@ -236,3 +245,12 @@ class AuditSealer:
             key = self._field_key(case_id, key_row.wrapped_key)
             indexes.add(blind_index(key, name=SUBJECT_FIELD, text=pseudonym))
         return frozenset(indexes)
+
+
+def _opened_or_unreadable(key: bytes | None, owner: str, name: str, sealed: str) -> str:
+    if key is None:
+        return UNREADABLE
+    try:
+        return open_field(key, owner=owner, name=name, sealed=sealed)
+    except DecryptionFailed:
+        return UNREADABLE
