@@ -15,7 +15,7 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from portal.db.tables import AuditCheckpoint, AuditEvent
+from portal.db.tables import AuditCaseKey, AuditCheckpoint, AuditEvent
 from portal.db.transactions import write_transaction
 from portal.domain.audit import FIELD_NAMES, AuditEntry, AuditQuery
 from portal.domain.audit_chain import GENESIS_HASH, StoredRecord, canonical_fields, chain_hash
@@ -41,11 +41,24 @@ class CheckpointRow:
 # --- appending -------------------------------------------------------------------------------
 
 
-async def append_audit(entry: AuditEntry, *, subject_index: str | None = None) -> int:
+class SealingKeyGone(Exception):
+    """The audit key an entry was sealed with is no longer the case's live key."""
+
+
+async def append_audit(
+    entry: AuditEntry,
+    *,
+    subject_index: str | None = None,
+    sealed_with: tuple[str, str] | None = None,
+) -> int:
     """Append one record to the hash chain; return its sequence number.
 
     ``entry`` is hashed as it is stored (its personal fields sealed already, see
     ``portal.services.audit_sealing``); ``subject_index`` is stored beside it, unhashed.
+    ``sealed_with`` (case id, wrapped key) is the key the sealer used, from its cache: it
+    is checked against the ``audit_case_key`` row in the statement that takes the chain
+    lock, no extra round trip, and ``SealingKeyGone`` raised, nothing written, if the row
+    no longer holds it.
 
     Runs in its own transaction (immediate on SQLite, advisory-locked on PostgreSQL) so
     concurrent writers keep one consistent chain. Raises whatever the database raises:
@@ -53,8 +66,10 @@ async def append_audit(entry: AuditEntry, *, subject_index: str | None = None) -
     """
     engine = AuditEvent._meta.db
     if isinstance(engine, PostgresEngine):
-        return await _append_audit_postgres(engine, entry, subject_index)
+        return await _append_audit_postgres(engine, entry, subject_index, sealed_with)
     async with write_transaction():
+        if sealed_with is not None and not await _key_holds(*sealed_with):
+            raise SealingKeyGone(sealed_with[0])
         last = (
             await AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
             .order_by(AuditEvent.seq, ascending=False)
@@ -81,8 +96,27 @@ _AUDIT_INSERT = (
 )
 
 
+_LOCK = "SELECT pg_advisory_xact_lock($1)"
+_LOCK_AND_KEY = (
+    "SELECT pg_advisory_xact_lock($1), EXISTS (SELECT 1 FROM audit_case_key "
+    "WHERE case_id = $2 AND wrapped_key = $3) AS key_holds"
+)
+
+
+async def _key_holds(case_id: str, wrapped_key: str) -> bool:
+    row = (
+        await AuditCaseKey.select(AuditCaseKey.case_id)
+        .where((AuditCaseKey.case_id == case_id) & (AuditCaseKey.wrapped_key == wrapped_key))
+        .first()
+    )
+    return row is not None
+
+
 async def _append_audit_postgres(
-    engine: PostgresEngine, entry: AuditEntry, subject_index: str | None
+    engine: PostgresEngine,
+    entry: AuditEntry,
+    subject_index: str | None,
+    sealed_with: tuple[str, str] | None,
 ) -> int:
     """The PostgreSQL append on the transaction's own connection, as prepared statements.
 
@@ -96,7 +130,15 @@ async def _append_audit_postgres(
         if transaction is None:  # pragma: no cover - entered on the line above
             raise RuntimeError("no transaction to append the audit record in")
         connection = transaction.connection
-        await connection.execute("SELECT pg_advisory_xact_lock($1)", AUDIT_CHAIN_LOCK)
+        if sealed_with is None:
+            await connection.execute(_LOCK, AUDIT_CHAIN_LOCK)
+        else:
+            # The key's check rides on the lock's round trip. A destruction committed
+            # between this check and the commit leaves one record sealed under the key
+            # just destroyed: unreadable to everyone, as destruction means anyway.
+            locked = await connection.fetchrow(_LOCK_AND_KEY, AUDIT_CHAIN_LOCK, *sealed_with)
+            if locked is None or not locked["key_holds"]:
+                raise SealingKeyGone(sealed_with[0])
         last = await connection.fetchrow(
             "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1"
         )

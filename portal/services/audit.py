@@ -43,7 +43,7 @@ from portal.domain.partijen import Actor
 from portal.domain.refusal_codes import RefusalCode, code_of
 from portal.domain.register import ACTIVITY_OF
 from portal.domain.rules import Decision, Refusal, refusal_of
-from portal.services.audit_sealing import AuditSealer
+from portal.services.audit_sealing import AuditSealer, Sealed
 from portal.services.errors import (
     AuditUnavailable,
     Conflict,
@@ -304,10 +304,15 @@ class AuditLog:
             # connection the append then uses, rather than on one more from the pool.
             async with write_transaction():
                 # Whatever came in, the record is written: escaped and shortened, never refused.
-                stored, subject_index = await self._sealer.seal(
-                    fit_entry(entry), subject_case=subject_case
-                )
-                seq = await audit_log_db.append_audit(stored, subject_index=subject_index)
+                fit = fit_entry(entry)
+                sealed = await self._sealer.seal(fit, subject_case=subject_case)
+                try:
+                    seq = await self._append(sealed)
+                except audit_log_db.SealingKeyGone:
+                    # Destroyed (or replaced) by another process since this one last sealed
+                    # with it: seal again from the row, which now says so.
+                    sealed = await self._sealer.seal(fit, subject_case=subject_case, fresh=True)
+                    seq = await self._append(sealed)
         except Exception as exc:
             # The operator needs to know at once: while this fails, no document leaves.
             log.exception("audit log write failed for %s; refusing the action", entry.action)
@@ -316,6 +321,12 @@ class AuditLog:
             ) from exc
         if self._on_appended is not None:
             self._on_appended(seq)
+
+    @staticmethod
+    async def _append(sealed: Sealed) -> int:
+        return await audit_log_db.append_audit(
+            sealed.entry, subject_index=sealed.subject_index, sealed_with=sealed.with_key
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -26,13 +26,16 @@ Why these choices:
   clear, the portal's own words, and with its justification and pseudonym replaced by
   :data:`DESTROYED`, since the person they would be about is gone.
 - **The sealed form is fixed before the append**, outside the chain lock: sealing costs
-  one primary-key read (and a microsecond of AES-GCM) per record, and the lock is held no
-  longer than before.
-- **The database row is the truth, the cache only spares the unwrap.** Every seal and
-  every page of records read looks the key rows up; the cache is keyed by the wrapped
-  key read, so it never opens anything for a row that is gone. A process that looked a
-  key up just before another destroyed it may still seal one record under it: that
-  record is then unreadable to everyone, which is what destruction means anyway.
+  a few microseconds of AES-GCM per record, a primary-key read the first time a process
+  seals for a case, and the lock is held no longer than before.
+- **The database row is the truth, the caches only spare round trips and unwraps.**
+  Every page of records read looks the key rows up; the cache of opened keys is keyed by
+  the wrapped key read, so it never opens anything for a row that is gone. A seal uses
+  the key this process last sealed with unread, and the append checks the row still
+  holds it in the statement that takes the chain lock (no extra round trip); if not,
+  the entry is sealed again from the row. A destruction committed between that check and
+  the append's commit leaves one record sealed under the key just destroyed: unreadable
+  to everyone, which is what destruction means anyway.
 - **Records without a case** keep their fields in clear, with one exception: an audit
   read about a subject's pseudonym (an inzage overview) names the person of a case, so
   it is sealed under that case's key; once the case is destroyed, such a read keeps
@@ -51,7 +54,7 @@ Why these choices:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
 
@@ -87,6 +90,16 @@ SUBJECT_FIELD: Final = "data_subject_ref"
 _CACHE_LIMIT: Final = 4096
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Sealed:
+    """An entry as it is to be stored, and what its append needs besides."""
+
+    entry: AuditEntry
+    subject_index: str | None = None
+    with_key: tuple[str, str] | None = None
+    """(case id, wrapped key) the fields were sealed under: the append checks the row."""
+
+
 class AuditSealer:
     """Seals the personal fields of records as they are appended and opens them for readers
     (see the module docstring); one per process, built with the wrapping key."""
@@ -97,6 +110,9 @@ class AuditSealer:
         self._wrapping_key = wrapping_key
         # (case id, wrapped key as read) -> field key: a hit needs the row read just now.
         self._unwrapped: dict[tuple[str, str], bytes] = {}
+        # case id -> (wrapped key, field key) last sealed with: used without reading the
+        # row, because the append checks the row still holds it (``sealed_with``).
+        self._sealing: dict[str, tuple[str, bytes]] = {}
 
     def __repr__(self) -> str:
         return "AuditSealer(<redacted>)"
@@ -113,9 +129,15 @@ class AuditSealer:
         self._unwrapped[(case_id, wrapped)] = key
         return key
 
-    async def _key_for_sealing(self, case_id: str, *, create: bool, now: datetime) -> bytes | None:
-        """The case's live key, made now if it has none and ``create`` says so; None for a
-        case without a key otherwise. Raises ``LookupError`` for a destroyed case."""
+    async def _key_for_sealing(
+        self, case_id: str, *, create: bool, now: datetime, fresh: bool
+    ) -> tuple[str, bytes] | None:
+        """The case's live key (wrapped and open), made now if it has none and ``create``
+        says so; None for a case without a key otherwise. Raises ``LookupError`` for a
+        destroyed case. Unless ``fresh``, the key last sealed with is taken unread: the
+        append checks it against the row."""
+        if not fresh and (known := self._sealing.get(case_id)) is not None:
+            return known
         row = await audit_keys_db.audit_key(case_id)
         if row is None:
             if not create:
@@ -125,13 +147,19 @@ class AuditSealer:
                 case_id=case_id, wrapped_key=wrapped, now=now
             )
         if row.wrapped_key is None:
+            self._sealing.pop(case_id, None)
             raise LookupError(case_id)
-        return self._field_key(case_id, row.wrapped_key)
+        known = (row.wrapped_key, self._field_key(case_id, row.wrapped_key))
+        if len(self._sealing) >= _CACHE_LIMIT:
+            self._sealing.clear()
+        self._sealing[case_id] = known
+        return known
 
     def forget(self, case_id: str) -> None:
         """Drop this process's unwrapped copies of the case's key (after destroying it)."""
         for cached in [cached for cached in self._unwrapped if cached[0] == case_id]:
             del self._unwrapped[cached]
+        self._sealing.pop(case_id, None)
 
     async def destroy(self, case_id: str, *, now: datetime) -> bool:
         """Destroy the case's audit key, leaving a tombstone; True if a live key went.
@@ -144,27 +172,29 @@ class AuditSealer:
     # --- writing -------------------------------------------------------------------------
 
     async def seal(
-        self, entry: AuditEntry, *, subject_case: str | None
-    ) -> tuple[AuditEntry, str | None]:
-        """The entry as it is stored, and the blind index of its pseudonym.
+        self, entry: AuditEntry, *, subject_case: str | None, fresh: bool = False
+    ) -> Sealed:
+        """The entry as it is stored, the blind index of its pseudonym, and the key used.
 
         ``subject_case`` is the case whose pseudonym a record without a case names
-        (:meth:`cases_of_pseudonym`), if any.
+        (:meth:`cases_of_pseudonym`), if any. ``fresh`` reads the key's row even when this
+        process sealed with the key before (after the append found it gone).
         """
         owner = entry.case_id or subject_case
         if owner is None:
-            return entry, None
+            return Sealed(entry=entry)
         try:
-            key = await self._key_for_sealing(
-                owner, create=entry.case_id is not None, now=entry.ended_at
+            found = await self._key_for_sealing(
+                owner, create=entry.case_id is not None, now=entry.ended_at, fresh=fresh
             )
         except LookupError:
             gone: dict[str, Any] = {
                 name: DESTROYED for name in GONE_WITH_THE_CASE if getattr(entry, name)
             }
-            return replace(entry, **gone), None
-        if key is None:
-            return entry, None
+            return Sealed(entry=replace(entry, **gone))
+        if found is None:
+            return Sealed(entry=entry)
+        wrapped, key = found
         sealed: dict[str, Any] = {
             name: seal_field(key, owner=owner, name=name, text=value)
             for name in SEALED_FIELDS
@@ -175,7 +205,9 @@ class AuditSealer:
             if entry.data_subject_ref
             else None
         )
-        return replace(entry, **sealed), index
+        return Sealed(
+            entry=replace(entry, **sealed), subject_index=index, with_key=(owner, wrapped)
+        )
 
     # --- reading -------------------------------------------------------------------------
 

@@ -415,3 +415,26 @@ async def test_a_record_without_a_case_keeps_its_fields_in_clear(database: str) 
     [row] = await AuditEvent.select().where(AuditEvent.action == "auth:login:failed")
     assert row["reason"] == "unknown token"
     assert await AuditCaseKey.count() == 0
+
+
+async def test_another_process_seals_nothing_under_a_key_destroyed_since_it_last_used_it(
+    database: str, keys: CaseKeys, store: ObjectStore
+) -> None:
+    case_id = await _a_decided_case(keys, store, reference=REFERENCE)
+    case = await cases_db.case_by_id(case_id)
+    assert case is not None
+    # Another app process: same keys, its own cache, which holds the case's key now.
+    other = AuditLog(pseudonym_key=b"k" * 32, sealing_key=b"s" * 32)
+    await other.about(READER, at=DECIDED, case=case).succeed(Action.CASE_ASSIGN, "before")
+
+    await _sweep(keys, store)
+    await other.about(READER, at=DUE, case=case).deny(
+        Action.CASE_READ_DENIED, "the case was destroyed", code=None
+    )
+
+    [row] = await AuditEvent.select().where(
+        (AuditEvent.case_id == str(case_id)) & (AuditEvent.action == "case:read:denied")
+    )
+    assert row["reason"] == "the case was destroyed", "written in clear, no key to seal with"
+    assert row["data_subject_ref"] == DESTROYED
+    assert row["data_subject_index"] is None
