@@ -17,6 +17,7 @@ nothing from ``portal``.
     sealed = seal_record(data_key, upload_id=upload_id, offset=0, plaintext=part)  # staging
     box = SecretBox(master.key_for("credential-secrets"))  # small secrets read back (TOTP)
     sealed = box.seal(seed, bound_to=user_id)
+    text = seal_field(field_key, owner=case_id, name="reason", text=reason)  # audit fields
 
 Errors (gpg status lines are translated here; messages never hold plaintext or secrets):
 
@@ -29,7 +30,8 @@ Errors (gpg status lines are translated here; messages never hold plaintext or s
     │   └── EncryptionInterrupted  gpg stopped by a signal (killed): may work again
     ├── SigningFailed         gpg made no signature with the portal's signing key
     ├── DecryptionFailed      wrong/empty secret, not our key, integrity (MDC) failure,
-    │                         a sealed upload record that does not open (sealed_records)
+    │                         a sealed upload record that does not open (sealed_records),
+    │                         a sealed field or field key that does not open (sealed_fields)
     └── SecretUnreadable      a SecretBox value changed, foreign, or sealed with another key
 
 Invalid arguments (a malformed case id or fingerprint) raise ``ValueError``; an exception
@@ -52,6 +54,17 @@ from crypto.errors import (
 )
 from crypto.gnupg_home import MAX_HOME_PATH_LENGTH, GnuPGHome
 from crypto.master_key import MASTER_KEY_LENGTH, MasterKey
+from crypto.sealed_fields import (
+    FIELD_KEY_LENGTH,
+    SEALED_PREFIX,
+    blind_index,
+    new_field_key,
+    open_field,
+    seal_field,
+    sealed_owner,
+    unwrap_field_key,
+    wrap_field_key,
+)
 from crypto.sealed_records import (
     RECORD_OVERHEAD,
     new_data_key,
@@ -64,9 +77,11 @@ from crypto.secret_box import SecretBox
 from crypto.signing import SigningKeyMaterial, SigningKeys
 
 __all__ = [
+    "FIELD_KEY_LENGTH",
     "MASTER_KEY_LENGTH",
     "MAX_HOME_PATH_LENGTH",
     "RECORD_OVERHEAD",
+    "SEALED_PREFIX",
     "CaseKeyMaterial",
     "CaseKeys",
     "CryptoError",
@@ -88,11 +103,18 @@ __all__ = [
     "SigningKeys",
     "Sink",
     "Source",
+    "blind_index",
     "new_data_key",
+    "new_field_key",
     "open_ciphertext_for_case",
+    "open_field",
     "open_plaintext_for_case",
     "open_record",
+    "seal_field",
     "seal_record",
+    "sealed_owner",
     "unwrap_data_key",
+    "unwrap_field_key",
     "wrap_data_key",
+    "wrap_field_key",
 ]

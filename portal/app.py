@@ -42,6 +42,7 @@ from portal.domain.login_throttle import ThrottlePolicy
 from portal.domain.sign_in import SessionPolicy, SignInPolicy
 from portal.services.audit import PSEUDONYM_KEY_PURPOSE, AuditLog
 from portal.services.audit_chain import AuditSigner, Checkpointer, WormCopies
+from portal.services.audit_sealing import AUDIT_KEY_PURPOSE
 from portal.services.case_keys import forget_destroyed_case_keys_periodically
 from portal.services.cases import CaseKeyring
 from portal.services.clock import Clock, system_clock
@@ -226,9 +227,11 @@ def build_adapters(settings: Settings, *, clock: Clock = system_clock) -> Adapte
         master_key=master_key,
         signer=signer,
         # Every audit record about a case carries its subject's pseudonym, made with a key
-        # derived from the master key (see portal.services.audit).
+        # derived from the master key (see portal.services.audit); its personal fields are
+        # sealed under the case's audit key, wrapped under another derived key.
         audit=AuditLog(
             pseudonym_key=master_key.key_for(PSEUDONYM_KEY_PURPOSE),
+            sealing_key=master_key.key_for(AUDIT_KEY_PURPOSE),
             on_appended=checkpointer.appended,
         ),
         worm=worm,

@@ -18,7 +18,7 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from portal.db.tables import AuditCheckpoint, AuditEvent
+from portal.db.tables import AuditCaseKey, AuditCheckpoint, AuditEvent
 from portal.db.transactions import write_transaction
 from portal.domain.audit import FIELD_NAMES, AuditEntry, AuditQuery
 from portal.domain.audit_chain import GENESIS_HASH, StoredRecord, canonical_fields, chain_hash
@@ -44,8 +44,30 @@ class CheckpointRow:
 # --- appending -------------------------------------------------------------------------------
 
 
-async def append_audit(entry: AuditEntry) -> int:
+class SealingKeyGone(Exception):
+    """The audit key an entry was sealed with is no longer the case's live key."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Append:
+    entry: AuditEntry
+    subject_index: str | None
+    sealed_with: tuple[str, str] | None
+
+
+async def append_audit(
+    entry: AuditEntry,
+    *,
+    subject_index: str | None = None,
+    sealed_with: tuple[str, str] | None = None,
+) -> int:
     """Append one record to the hash chain; return its sequence number once it is durable.
+
+    ``entry`` is hashed as it is stored (its personal fields sealed already, see
+    ``portal.services.audit_sealing``); ``subject_index`` is stored beside it, unhashed.
+    ``sealed_with`` (case id, wrapped key) is the key the sealer used, from its cache: it
+    is checked against the ``audit_case_key`` row under the chain lock, and
+    ``SealingKeyGone`` raised, nothing written, if the row no longer holds it.
 
     Inside an open transaction the record joins it, and stands or falls with what it
     records. Otherwise it is group-committed: records that arrive while an append is in
@@ -54,9 +76,10 @@ async def append_audit(entry: AuditEntry) -> int:
     ahead with the action it records if this fails.
     """
     engine = AuditEvent._meta.db
+    append = _Append(entry, subject_index, sealed_with)
     if engine.current_transaction.get() is not None:
-        return (await _append_entries(engine, [entry]))[0]
-    return await _group_commit(engine).append(entry)
+        return (await _append_entries(engine, [append]))[0]
+    return await _group_commit(engine).append(append)
 
 
 MAX_GROUP = 64
@@ -70,23 +93,24 @@ class _GroupCommit:
     ones arriving while a commit is in flight do not each take the chain lock, read the
     head and commit, but go in the next transaction together, where the chain lock is
     held once for all of them. With one request at a time nothing waits for company: a
-    record alone is committed at once. Should a shared commit fail, each of its records
-    is tried again on its own, so one bad record cannot refuse the others' actions.
-    Nothing is held here beyond the records not yet committed, whose callers are waiting.
+    record alone is committed at once. Should a shared commit fail (a sealing key gone,
+    say), each of its records is tried again on its own, so one record cannot refuse the
+    others' actions. Nothing is held here beyond the records not yet committed, whose
+    callers are waiting.
     """
 
     def __init__(self, engine: Any) -> None:
         self._engine = engine
-        self._pending: list[tuple[AuditEntry, asyncio.Future[int]]] = []
+        self._pending: list[tuple[_Append, asyncio.Future[int]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
-    async def append(self, entry: AuditEntry) -> int:
+    async def append(self, append: _Append) -> int:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int] = loop.create_future()
         # A caller cancelled while it waits leaves its record to be written all the same;
         # its outcome is then nobody's to read, which must not be reported as lost.
         future.add_done_callback(_retrieve)
-        self._pending.append((entry, future))
+        self._pending.append((append, future))
         if self._flusher is None or self._flusher.done():
             # A context of its own: never the caller's (its transaction, its trace).
             self._flusher = loop.create_task(self._flush(), context=contextvars.Context())
@@ -96,14 +120,14 @@ class _GroupCommit:
         while self._pending:
             group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
             try:
-                seqs = await _append_entries(self._engine, [entry for entry, _ in group])
+                seqs = await _append_entries(self._engine, [append for append, _ in group])
             except Exception as exc:  # noqa: BLE001 - handed to every waiting caller
                 if len(group) == 1:
                     _settle(group[0][1], error=exc)
                     continue
-                for entry, future in group:
+                for append, future in group:
                     try:
-                        (seq,) = await _append_entries(self._engine, [entry])
+                        (seq,) = await _append_entries(self._engine, [append])
                     except Exception as alone:  # noqa: BLE001 - handed to its caller
                         _settle(future, error=alone)
                     else:
@@ -143,45 +167,75 @@ def _group_commit(engine: Any) -> _GroupCommit:
     return group
 
 
-async def _append_entries(engine: Any, entries: list[AuditEntry]) -> list[int]:
-    """Append ``entries`` in order in one transaction (joining an open one)."""
+def _sealing_keys(appends: list[_Append]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(a.sealed_with for a in appends if a.sealed_with is not None))
+
+
+async def _append_entries(engine: Any, appends: list[_Append]) -> list[int]:
+    """Append in order in one transaction (joining an open one)."""
     if isinstance(engine, PostgresEngine):
-        return await _append_postgres(engine, entries)
+        return await _append_postgres(engine, appends)
     async with write_transaction():
+        for sealed_with in _sealing_keys(appends):
+            if not await _key_holds(*sealed_with):
+                raise SealingKeyGone(sealed_with[0])
         last = (
             await AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
             .order_by(AuditEvent.seq, ascending=False)
             .first()
         )
-        rows, seqs = _chained(entries, last)
+        rows, seqs = _chained(appends, last)
         await AuditEvent.insert(*(AuditEvent(**row) for row in rows))
     return seqs
 
 
 def _chained(
-    entries: list[AuditEntry], last: Mapping[str, Any] | None
+    appends: list[_Append], last: Mapping[str, Any] | None
 ) -> tuple[list[dict[str, Any]], list[int]]:
     """The rows that continue the chain after ``last`` (None: an empty log)."""
     seq = 0 if last is None else int(last["seq"])
     prev_hash = GENESIS_HASH if last is None else str(last["hash"])
     rows, seqs = [], []
-    for entry in entries:
+    for append in appends:
         seq += 1
-        hash_ = chain_hash(seq, entry, prev_hash)
-        rows.append({"seq": seq, "prev_hash": prev_hash, "hash": hash_, **_audit_columns(entry)})
+        hash_ = chain_hash(seq, append.entry, prev_hash)
+        rows.append(
+            {
+                "seq": seq,
+                "prev_hash": prev_hash,
+                "hash": hash_,
+                "data_subject_index": append.subject_index,
+                **_audit_columns(append.entry),
+            }
+        )
         seqs.append(seq)
         prev_hash = hash_
     return rows, seqs
 
 
-_AUDIT_INSERT_COLUMNS = ("seq", "prev_hash", "hash", *FIELD_NAMES)
+_AUDIT_INSERT_COLUMNS = ("seq", "prev_hash", "hash", "data_subject_index", *FIELD_NAMES)
 _AUDIT_INSERT = (
     f"INSERT INTO audit_event ({', '.join(_AUDIT_INSERT_COLUMNS)}) "  # noqa: S608 - column names are our own constants
     f"VALUES ({', '.join(f'${n}' for n in range(1, len(_AUDIT_INSERT_COLUMNS) + 1))})"
 )
+_LOCK = "SELECT pg_advisory_xact_lock($1)"
+_LOCK_AND_KEY = (
+    "SELECT pg_advisory_xact_lock($1), EXISTS (SELECT 1 FROM audit_case_key "
+    "WHERE case_id = $2 AND wrapped_key = $3) AS key_holds"
+)
+_KEY_HOLDS = "SELECT EXISTS (SELECT 1 FROM audit_case_key WHERE case_id = $1 AND wrapped_key = $2)"
 
 
-async def _append_postgres(engine: PostgresEngine, entries: list[AuditEntry]) -> list[int]:
+async def _key_holds(case_id: str, wrapped_key: str) -> bool:
+    row = (
+        await AuditCaseKey.select(AuditCaseKey.case_id)
+        .where((AuditCaseKey.case_id == case_id) & (AuditCaseKey.wrapped_key == wrapped_key))
+        .first()
+    )
+    return row is not None
+
+
+async def _append_postgres(engine: PostgresEngine, appends: list[_Append]) -> list[int]:
     """The PostgreSQL append on the transaction's own connection, as prepared statements.
 
     The chain lock is held from the head read to the commit, so the time spent inside it
@@ -194,11 +248,23 @@ async def _append_postgres(engine: PostgresEngine, entries: list[AuditEntry]) ->
         if transaction is None:  # pragma: no cover - entered on the line above
             raise RuntimeError("no transaction to append the audit record in")
         connection = transaction.connection
-        await connection.execute("SELECT pg_advisory_xact_lock($1)", AUDIT_CHAIN_LOCK)
+        keys = _sealing_keys(appends)
+        if not keys:
+            await connection.execute(_LOCK, AUDIT_CHAIN_LOCK)
+        else:
+            # The first key's check rides on the lock's round trip. A destruction
+            # committed between this check and the commit leaves one record sealed under
+            # the key just destroyed: unreadable to everyone, as destruction means anyway.
+            locked = await connection.fetchrow(_LOCK_AND_KEY, AUDIT_CHAIN_LOCK, *keys[0])
+            if locked is None or not locked["key_holds"]:
+                raise SealingKeyGone(keys[0][0])
+            for sealed_with in keys[1:]:
+                if not await connection.fetchval(_KEY_HOLDS, *sealed_with):
+                    raise SealingKeyGone(sealed_with[0])
         last = await connection.fetchrow(
             "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1"
         )
-        rows, seqs = _chained(entries, last)
+        rows, seqs = _chained(appends, last)
         await connection.executemany(
             _AUDIT_INSERT, [[row[name] for name in _AUDIT_INSERT_COLUMNS] for row in rows]
         )
@@ -290,7 +356,13 @@ async def audit_page(query: AuditQuery, *, after_seq: int, limit: int) -> list[S
     if query.actions:
         select = select.where(AuditEvent.action.is_in(list(query.actions)))
     if query.data_subject_ref is not None:
-        select = select.where(AuditEvent.data_subject_ref == query.data_subject_ref)
+        # Records from before sealing hold the pseudonym in clear; sealed ones its index.
+        clear = AuditEvent.data_subject_ref == query.data_subject_ref
+        select = select.where(
+            clear | AuditEvent.data_subject_index.is_in(sorted(query.data_subject_indexes))
+            if query.data_subject_indexes
+            else clear
+        )
     if query.since is not None:
         select = select.where(AuditEvent.started_at >= query.since)
     if query.until is not None:

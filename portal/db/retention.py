@@ -21,6 +21,7 @@ from piccolo.table import Table
 from portal.db.tables import (
     Approval,
     ArchiveAdmission,
+    AuditCaseKey,
     CaseAssignment,
     CaseKey,
     Casus,
@@ -49,6 +50,7 @@ TOUCHED_TABLES: tuple[type[Table], ...] = (
     Document,
     Consent,
     CaseKey,
+    AuditCaseKey,
     Casus,
 )
 

@@ -249,9 +249,29 @@ class AuditEvent(Table, tablename="audit_event"):
     trace_id = Varchar(length=32, null=True, default=None)
     span_id = Varchar(length=16, null=True, default=None)
     processing_activity = Varchar(length=80, null=True, default=None)
-    data_subject_ref = Varchar(length=64, null=True, default=None)
+    # A pseudonym, or its sealed form (``crypto.sealed_fields``) in a record about a case.
+    data_subject_ref = Varchar(length=200, null=True, default=None)
+    # Not hashed: a lookup aid for the sealed pseudonym (``portal.services.audit_sealing``),
+    # computable only while the case's audit key lives. Changing it can hide a record from
+    # a search by subject, never change what a record says.
+    data_subject_index = Varchar(length=64, null=True, default=None, index=True)
     prev_hash = Varchar(length=64)
     hash = Varchar(length=64, unique=True)
+
+
+class AuditCaseKey(Table, tablename="audit_case_key"):
+    """The key that seals a case's personal fields in the audit log (``crypto.sealed_fields``).
+
+    Wrapped under a key derived from the master key. Destroying the case empties
+    ``wrapped_key`` and keeps the row as a tombstone, so no later record about the case can
+    create a fresh key for it. No foreign key: the audit log must be writable whatever the
+    case row's state.
+    """
+
+    case_id = Varchar(length=36, primary_key=True)
+    wrapped_key = Text(null=True, default=None)
+    created_at = Timestamptz()
+    destroyed_at = Timestamptz(null=True, default=None)
 
 
 class SigningKey(Table, tablename="signing_key"):
@@ -454,6 +474,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     ArchiveAdmission,
     FurtherUseRequest,
     AuditEvent,
+    AuditCaseKey,
     SigningKey,
     AuditCheckpoint,
     LoginFailureWindow,

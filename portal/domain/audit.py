@@ -71,6 +71,9 @@ class AuditQuery:
     """A user id or username."""
     actions: frozenset[str] = frozenset()
     data_subject_ref: str | None = None
+    data_subject_indexes: frozenset[str] = frozenset()
+    """Set by the portal, never by the reader: the blind indexes under which the sealed
+    records about ``data_subject_ref`` are found (``portal.services.audit_sealing``)."""
     since: datetime | None = None
     until: datetime | None = None
     scope_partij_id: str | None = None

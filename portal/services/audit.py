@@ -11,30 +11,39 @@ caller does not go ahead with the action it was about to take.
 
 Every record about a case carries the pseudonym of the person the case is about, a keyed
 hash with a key derived from the master key and handed to the log when it is built.
+
+A record's personal fields are stored sealed under its case's audit key, so that
+destroying the case shreds them while the chain stays verifiable
+(:mod:`portal.services.audit_sealing`); the log seals as it appends and opens for readers
+(:meth:`AuditLog.opened`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypedDict, Unpack
 
 from portal.db import audit_log as audit_log_db
+from portal.db.transactions import write_transaction
 from portal.domain.actions import Action, Outcome
 from portal.domain.audit import (
     AuditEntry,
+    AuditQuery,
     case_subject_reference,
     fit_entry,
     subject_pseudonym,
 )
+from portal.domain.audit_chain import StoredRecord
 from portal.domain.cases import Case
 from portal.domain.documents import Document
 from portal.domain.partijen import Actor
 from portal.domain.refusal_codes import RefusalCode, code_of
 from portal.domain.register import ACTIVITY_OF
 from portal.domain.rules import Decision, Refusal, refusal_of
+from portal.services.audit_sealing import AuditSealer, Sealed
 from portal.services.errors import (
     AuditUnavailable,
     Conflict,
@@ -89,17 +98,51 @@ class AuditLog:
     """
 
     def __init__(
-        self, *, pseudonym_key: bytes, on_appended: Callable[[int], None] | None = None
+        self,
+        *,
+        pseudonym_key: bytes,
+        sealing_key: bytes,
+        on_appended: Callable[[int], None] | None = None,
     ) -> None:
-        """``on_appended`` hears the sequence number of every record written (the
-        checkpointer counts records with it); it must be quick and must not raise."""
+        """``sealing_key`` wraps each case's audit key (derived from the master key as
+        ``AUDIT_KEY_PURPOSE``). ``on_appended`` hears the sequence number of every record
+        written (the checkpointer counts records with it); it must be quick and must not
+        raise."""
         if len(pseudonym_key) < 32:  # noqa: PLR2004 - 256 bits, as subject_pseudonym needs
             raise ValueError("the audit log needs a pseudonym key of at least 32 bytes")
+        if sealing_key == pseudonym_key:
+            raise ValueError("the sealing key and the pseudonym key must be different keys")
         self._pseudonym_key = pseudonym_key
+        self._sealer = AuditSealer(sealing_key)
         self._on_appended = on_appended
 
     def pseudonym_of_case(self, case_id: str) -> str:
         return subject_pseudonym(self._pseudonym_key, case_subject_reference(case_id))
+
+    async def opened(self, rows: Sequence[StoredRecord]) -> list[StoredRecord]:
+        """The records with their sealed fields opened, or shown destroyed (for readers)."""
+        return await self._sealer.opened(rows)
+
+    async def opened_columns(
+        self, rows: Sequence[Mapping[str, object]]
+    ) -> list[Mapping[str, object]]:
+        """Rows of ``audit_event`` as stored, their sealed fields opened (tools, tests)."""
+        return await self._sealer.opened_columns(rows)
+
+    async def subject_query(self, query: AuditQuery) -> AuditQuery:
+        """``query`` able to find the sealed records about its subject pseudonym."""
+        if query.data_subject_ref is None:
+            return query
+        cases = await self._sealer.cases_of_pseudonym(
+            query.data_subject_ref, self.pseudonym_of_case
+        )
+        indexes = await self._sealer.subject_indexes(query.data_subject_ref, cases)
+        return replace(query, data_subject_indexes=indexes)
+
+    async def destroy_case_audit_key(self, case_id: str, *, now: datetime) -> bool:
+        """Shred the key of the case's audit fields (inside the transaction that shreds its
+        OpenPGP key); True if a live key went."""
+        return await self._sealer.destroy(case_id, now=now)
 
     def about(self, context: RequestContext, *, at: datetime, **about: Unpack[About]) -> Recording:
         """What one use case records: who asks, since when, about which case or document."""
@@ -250,8 +293,26 @@ class AuditLog:
 
     async def append(self, entry: AuditEntry) -> None:
         try:
-            # Whatever came in, the record is written: escaped and shortened, never refused.
-            seq = await audit_log_db.append_audit(fit_entry(entry))
+            subject_case = None
+            if entry.case_id is None and entry.data_subject_ref is not None:
+                # An overview about a person names the person of a case: sealed with it.
+                cases = await self._sealer.cases_of_pseudonym(
+                    entry.data_subject_ref, self.pseudonym_of_case
+                )
+                subject_case = cases[0] if cases else None
+            # One transaction (joining the caller's, if any): the key lookup runs on the
+            # connection the append then uses, rather than on one more from the pool.
+            async with write_transaction():
+                # Whatever came in, the record is written: escaped and shortened, never refused.
+                fit = fit_entry(entry)
+                sealed = await self._sealer.seal(fit, subject_case=subject_case)
+                try:
+                    seq = await self._append(sealed)
+                except audit_log_db.SealingKeyGone:
+                    # Destroyed (or replaced) by another process since this one last sealed
+                    # with it: seal again from the row, which now says so.
+                    sealed = await self._sealer.seal(fit, subject_case=subject_case, fresh=True)
+                    seq = await self._append(sealed)
         except Exception as exc:
             # The operator needs to know at once: while this fails, no document leaves.
             log.exception("audit log write failed for %s; refusing the action", entry.action)
@@ -260,6 +321,12 @@ class AuditLog:
             ) from exc
         if self._on_appended is not None:
             self._on_appended(seq)
+
+    @staticmethod
+    async def _append(sealed: Sealed) -> int:
+        return await audit_log_db.append_audit(
+            sealed.entry, subject_index=sealed.subject_index, sealed_with=sealed.with_key
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,6 +10,11 @@ JSON lines shaped after the government standard Logboek Dataverwerkingen (a span
 record: ``trace_id``, ``span_id``, ``name``, ``status_code``, ``start_time``,
 ``end_time`` and ``attributes`` with ``dpl.core.processing_activity_id`` and
 ``dpl.core.data_subject_id``).
+
+Readers see a record's personal fields opened (``portal.services.audit_sealing``), or
+``[vernietigd]`` once its case is destroyed. Its ``hash`` is over the stored, sealed form,
+so a record as read does not rehash to it: ``portal audit verify`` checks the chain where
+it is stored.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from portal.domain.audit_chain import StoredRecord
 from portal.domain.refusal_codes import code_of
 from portal.domain.register import REGISTER, RegisterEntry
 from portal.services.audit import About, AuditLog, RequestContext
+from portal.services.audit_sealing import DESTROYED, UNREADABLE
 from portal.services.clock import Clock
 from portal.services.errors import InvalidInput
 
@@ -143,7 +149,10 @@ async def read_audit_log(
         audit=audit,
         clock=clock,
     )
-    rows = await audit_log_db.audit_page(scoped(context, query), after_seq=after, limit=limit)
+    selection = await audit.subject_query(scoped(context, query))
+    rows = await audit.opened(
+        await audit_log_db.audit_page(selection, after_seq=after, limit=limit)
+    )
     return AuditPage(
         records=[audit_record(row) for row in rows],
         next_after=rows[-1].seq if len(rows) == limit else None,
@@ -190,7 +199,7 @@ async def overview_of_subject(
     )
     rows: list[AuditRecord] = []
     after = 0
-    query = scoped(context, AuditQuery(data_subject_ref=pseudonym))
+    query = await audit.subject_query(scoped(context, AuditQuery(data_subject_ref=pseudonym)))
     while batch := await audit_log_db.audit_page(query, after_seq=after, limit=EXPORT_BATCH):
         rows.extend(row.fields for row in batch)
         after = batch[-1].seq
@@ -216,26 +225,30 @@ async def export_audit_log(
         audit=audit,
         clock=clock,
     )
-    return _batches(scoped(context, query))
+    return _batches(await audit.subject_query(scoped(context, query)), audit)
 
 
-async def _batches(query: AuditQuery) -> AsyncIterator[Sequence[StoredRecord]]:
+async def _batches(query: AuditQuery, audit: AuditLog) -> AsyncIterator[Sequence[StoredRecord]]:
     after = 0
     while batch := await audit_log_db.audit_page(query, after_seq=after, limit=EXPORT_BATCH):
         after = batch[-1].seq
-        yield batch
+        # Each batch looks its keys up afresh: a case destroyed meanwhile reads destroyed.
+        yield await audit.opened(batch)
 
 
 _OK_OUTCOMES = frozenset({Outcome.PERMIT.value, Outcome.SUCCESS.value})
+GONE = frozenset({DESTROYED, UNREADABLE})
 
 
 def logboek_span(row: StoredRecord) -> dict[str, object]:
     """One record as a Logboek Dataverwerkingen span."""
     fields = row.fields
+    # A destroyed case's subject has no pseudonym any more: no id, rather than a placeholder.
+    subject = fields["data_subject_ref"] if fields["data_subject_ref"] not in GONE else None
     attributes: dict[str, object] = {
         "dpl.core.processing_activity_id": fields["processing_activity"],
-        "dpl.core.data_subject_id": fields["data_subject_ref"],
-        "dpl.core.data_subject_id_type": "pseudonym" if fields["data_subject_ref"] else None,
+        "dpl.core.data_subject_id": subject,
+        "dpl.core.data_subject_id_type": "pseudonym" if subject else None,
     }
     skip = {"started_at", "ended_at", "action", "trace_id", "span_id", "processing_activity"}
     attributes.update(

@@ -7,9 +7,12 @@ leaves nothing readable and the next run finishes the job:
 1. **Mark** the case (``destroyed_at``): from that commit every access rule refuses it, in
    every app process, since each decision starts from the case row. Nothing of it is
    shown while the rest happens, whatever state a crash leaves the rest in.
-2. **Shred the key**: delete the ``case_key`` row and forget the cached key. This is the
-   step that makes every copy of the ciphertext useless, backups included, so it comes
-   before anything that depends on the object store being reachable.
+2. **Shred the keys**: delete the ``case_key`` row and forget the cached key, and in the
+   same transaction destroy the case's audit key (``portal.services.audit_sealing``), so
+   a crash leaves both keys or neither. This is the step that makes every copy of the
+   ciphertext useless, backups included, and the personal fields of the case's audit
+   records unreadable, exports included; so it comes before anything that depends on the
+   object store being reachable.
 3. **Delete every object version** of the case's documents (and anything left under
    ``cases/<id>/``). The document rows still name the keys, so this comes before them.
 4. **Erase the rows** in one transaction with the ``case:destroy`` record: documents,
@@ -308,7 +311,13 @@ async def destroy_case(
         )
 
     return await _complete_destruction(
-        step.case_id, store=store, keys=keys, signer=signer, completed_at=now, record=record
+        step.case_id,
+        store=store,
+        keys=keys,
+        signer=signer,
+        audit=audit,
+        completed_at=now,
+        record=record,
     )
 
 
@@ -321,14 +330,19 @@ async def _complete_destruction(
     store: ObjectStore,
     keys: CaseKeys,
     signer: AuditSigner,
+    audit: AuditLog,
     completed_at: datetime,
     record: RecordDestruction,
 ) -> Destruction | None:
     """Steps 2 to 4 of the module docstring, for a case marked already; None if another
     run finished it in between (nothing is then recorded, counted or reported twice)."""
-    # Read before the shredding, for the report; gone if a killed run shredded it already.
-    case_key = await case_keys_db.case_key(case_id)
-    key_destroyed = await destroy_case_key(case_id=case_id, keys=keys)
+    async with write_transaction():
+        # One transaction: a kill leaves the documents' key and the audit key both or
+        # neither, and the rerun shreds what is left.
+        await audit.destroy_case_audit_key(str(case_id), now=completed_at)
+        # Read before the shredding, for the report; gone if a killed run shredded it already.
+        case_key = await case_keys_db.case_key(case_id)
+        key_destroyed = await destroy_case_key(case_id=case_id, keys=keys)
     object_keys = await retention_db.object_keys_of_case(case_id)
     objects, versions = await asyncio.to_thread(_delete_objects, store, case_id, object_keys)
     # Outside the transaction: the first use generates and stores the key.
@@ -452,6 +466,7 @@ async def destroy_early(
         store=store,
         keys=keys,
         signer=signer,
+        audit=audit,
         completed_at=clock(),
         record=record_done,
     )

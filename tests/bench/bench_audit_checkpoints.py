@@ -62,10 +62,14 @@ async def run(
     try:
         await migrate()
         if checkpointer is None:
-            return await appends_per_second(AuditLog(pseudonym_key=bytes(32)), seconds)
+            return await appends_per_second(
+                AuditLog(pseudonym_key=bytes(32), sealing_key=b"s" * 32), seconds
+            )
         # The key is made once per portal, not per checkpoint: not part of what is measured.
         await portal_signing_key(signer, clock=system_clock)
-        audit = AuditLog(pseudonym_key=bytes(32), on_appended=checkpointer.appended)
+        audit = AuditLog(
+            pseudonym_key=bytes(32), sealing_key=b"s" * 32, on_appended=checkpointer.appended
+        )
         task = asyncio.create_task(checkpointer.run())
         try:
             return await appends_per_second(audit, seconds)

@@ -49,7 +49,9 @@ async def main(url: str, endpoint: str, bucket: str, data_dir: Path, count: int)
     checkpointer = Checkpointer(
         signer, worm=worm, every_records=EVERY_RECORDS, every_seconds=3600, clock=system_clock
     )
-    audit = AuditLog(pseudonym_key=bytes(32), on_appended=checkpointer.appended)
+    audit = AuditLog(
+        pseudonym_key=bytes(32), sealing_key=b"s" * 32, on_appended=checkpointer.appended
+    )
     task = asyncio.create_task(checkpointer.run())
     try:
         for number in range(count):

@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -272,7 +273,7 @@ async def test_concurrent_appends_share_commits_and_keep_one_intact_chain(
     real = audit_log_db._append_entries
     groups: list[int] = []
 
-    async def counted(engine: object, entries: list[AuditEntry]) -> list[int]:
+    async def counted(engine: object, entries: list[Any]) -> list[int]:
         groups.append(len(entries))
         return await real(engine, entries)
 
@@ -297,8 +298,8 @@ async def test_a_record_failing_in_a_shared_commit_fails_its_caller_alone(
 ) -> None:
     real = audit_log_db._append_entries
 
-    async def poisoned(engine: object, entries: list[AuditEntry]) -> list[int]:
-        if any(e.reason == "event 5" for e in entries):
+    async def poisoned(engine: object, entries: list[Any]) -> list[int]:
+        if any(a.entry.reason == "event 5" for a in entries):
             raise RuntimeError("the database refused this group")
         return await real(engine, entries)
 

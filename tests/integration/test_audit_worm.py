@@ -131,7 +131,9 @@ async def checkpointer(portal: Portal) -> AsyncIterator[tuple[AuditLog, Checkpoi
         every_seconds=3600,
         clock=system_clock,
     )
-    audit = AuditLog(pseudonym_key=bytes(32), on_appended=checkpointer.appended)
+    audit = AuditLog(
+        pseudonym_key=bytes(32), sealing_key=b"s" * 32, on_appended=checkpointer.appended
+    )
     task = asyncio.create_task(checkpointer.run())
     try:
         yield audit, checkpointer

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+from datetime import UTC, datetime
+
 import pytest
 from piccolo.columns import Varchar
 from piccolo.conf.apps import AppConfig
@@ -15,7 +18,7 @@ from portal.db.engine import (
     pending_schema_changes,
 )
 from portal.db.piccolo_app import APP_CONFIG
-from portal.db.tables import ALL_TABLES, Partij
+from portal.db.tables import ALL_TABLES, AuditCaseKey, Casus, Partij, User
 
 EXPECTED_TABLES = {
     "partij",
@@ -29,6 +32,7 @@ EXPECTED_TABLES = {
     "document",
     "access_grant",
     "audit_event",
+    "audit_case_key",
     "document_approval",
     "archive_admission",
     "further_use_request",
@@ -54,6 +58,30 @@ async def test_migrations_build_every_table_from_an_empty_database(database: str
         assert await table.table_exists(), f"{table._meta.tablename} missing on {database}"
     assert len(await applied_migrations()) >= 1
     await assert_schema_current()
+
+
+async def test_a_case_destroyed_before_sealing_gets_a_tombstone_audit_key(database: str) -> None:
+    """The data step of the migration, run again over cases it has not seen."""
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    partij = Partij(name="Gemeente Venlo", kind="college", created_at=now)
+    await partij.save()
+    user = User(username="alice", partij=partij.id, created_at=now)
+    await user.save()
+    cases = {}
+    for name, destroyed_at in (("gone", now), ("open", None)):
+        case = Casus(
+            reference=name, reported_by=partij.id, registered_by=user.id, created_at=now,
+            destroyed_at=destroyed_at,
+        )  # fmt: skip
+        await case.save()
+        cases[name] = str(case.id)
+
+    tombstones = importlib.import_module("portal.db.migrations.portal_2026_12_02t18_30_00_000000")
+    for statement in tombstones.FORWARDS:
+        await Casus._meta.db.run_ddl(statement)
+
+    rows = await AuditCaseKey.select(AuditCaseKey.case_id, AuditCaseKey.wrapped_key)
+    assert rows == [{"case_id": cases["gone"], "wrapped_key": None}]
 
 
 async def test_migrating_twice_changes_nothing(database: str) -> None:

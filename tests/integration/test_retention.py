@@ -12,7 +12,7 @@ import io
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,10 +22,12 @@ import pytest
 from piccolo.table import Table
 
 from crypto import CaseKeys, GnuPGHome, MasterKey, SigningKeys
+from portal.db import cases as cases_db
 from portal.db import retention as retention_db
 from portal.db.tables import (
     Approval,
     ArchiveAdmission,
+    AuditCaseKey,
     AuditEvent,
     CaseAssignment,
     CaseFiguresRow,
@@ -40,14 +42,20 @@ from portal.db.tables import (
     Partij,
     User,
 )
+from portal.domain.actions import Action
+from portal.domain.audit import AuditQuery
+from portal.domain.audit_chain import StoredRecord, canonical_fields
 from portal.domain.cases import CaseId
 from portal.domain.retention import add_months, tombstone_reference
-from portal.services.audit import AuditLog
-from portal.services.audit_chain import AuditSigner
+from portal.services.audit import AuditLog, RequestContext
+from portal.services.audit_chain import AuditSigner, sign_checkpoint, verify_log
+from portal.services.audit_reports import overview_of_subject, read_audit_log
+from portal.services.audit_sealing import DESTROYED
 from portal.services.case_keys import create_case_key, destroy_case_key
 from portal.services.retention import SweepResult, sweep
 from storage import LocalObjectStore, ObjectStore
 from tests.servers.s3 import S3Endpoint
+from tests.unit.cast import MARIA
 
 DECIDED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 DUE = add_months(DECIDED, 12)
@@ -74,7 +82,7 @@ def store(tmp_path: Path) -> ObjectStore:
     return LocalObjectStore(root)
 
 
-AUDIT = AuditLog(pseudonym_key=b"k" * 32)
+AUDIT = AuditLog(pseudonym_key=b"k" * 32, sealing_key=b"s" * 32)
 MASTER_KEY = MasterKey.generate()
 
 
@@ -322,3 +330,129 @@ async def test_the_sweep_aborts_incomplete_multipart_uploads_older_than_the_age(
 def _uploads(client: Any, bucket: str) -> list[Any]:
     uploads: list[Any] = client._list_multipart_uploads(bucket_name=bucket).uploads
     return uploads
+
+
+# --- the audit log's personal fields (issue #10.3) ----------------------------------------------
+
+JUSTIFICATION = "nodig voor het plan van aanpak: JUSTIFICATION-MARKER-7c2f"
+READER = RequestContext(actor=MARIA)
+
+
+@pytest.fixture
+def signer() -> Iterator[AuditSigner]:
+    home = Path(tempfile.mkdtemp(prefix="s", dir="/tmp"))  # short: GnuPG sockets
+    yield AuditSigner(keys=SigningKeys(GnuPGHome(home)), master_key=MasterKey.generate())
+    subprocess.run(
+        ["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], capture_output=True, check=False
+    )
+    shutil.rmtree(home, ignore_errors=True)
+
+
+async def _verified(signer: AuditSigner) -> bool:
+    await sign_checkpoint(signer, clock=lambda: DUE)
+    return (await verify_log(signer)).intact
+
+
+async def _read(query: AuditQuery) -> list[Mapping[str, object]]:
+    page = await read_audit_log(READER, query, after=0, limit=1000, audit=AUDIT, clock=lambda: DUE)
+    return list(page.records)
+
+
+async def test_art11_2c_a_records_personal_fields_are_sealed_and_go_with_the_case(
+    database: str, keys: CaseKeys, store: ObjectStore, signer: AuditSigner, tmp_path: Path
+) -> None:
+    case_id = await _a_decided_case(keys, store, reference=REFERENCE)
+    case = await cases_db.case_by_id(case_id)
+    assert case is not None
+    await AUDIT.about(READER, at=DECIDED, case=case).permit(
+        Action.DOCUMENT_DOWNLOAD, f"for {REFERENCE}", justification=JUSTIFICATION
+    )
+    pseudonym = AUDIT.pseudonym_of_case(str(case_id))
+
+    # Stored sealed: the row holds neither the justification, the reason nor the pseudonym.
+    [row] = await AuditEvent.select().where(
+        (AuditEvent.case_id == str(case_id)) & (AuditEvent.action == "document:download")
+    )
+    for name in ("reason", "justification", "data_subject_ref"):
+        assert str(row[name]).startswith(f"sealed:v1:{case_id}:"), name
+    assert "MARKER" not in repr(row)
+    assert pseudonym not in repr(row)
+    if database == "sqlite":
+        assert await asyncio.to_thread(_files_holding, tmp_path, b"JUSTIFICATION-MARKER") == []
+    copy = StoredRecord(
+        seq=row["seq"], prev_hash=row["prev_hash"], hash=row["hash"], fields=canonical_fields(row)
+    )
+
+    # A reader with the right sees them opened, and finds the record by the subject.
+    [read] = await _read(AuditQuery(case_id=str(case_id), actions=frozenset({"document:download"})))
+    assert (read["justification"], read["reason"]) == (JUSTIFICATION, f"for {REFERENCE}")
+    assert read["data_subject_ref"] == pseudonym
+    by_subject = await _read(AuditQuery(data_subject_ref=pseudonym))
+    assert row["seq"] in {record["seq"] for record in by_subject}
+    overview = await overview_of_subject(
+        READER, data_subject_ref=None, case_id=str(case_id), audit=AUDIT, clock=lambda: DUE
+    )
+    assert overview.records >= 1
+    assert await _verified(signer)
+
+    await _sweep(keys, store)
+
+    # The chain verifies; what remains says who did what, when, about a destroyed case.
+    assert await _verified(signer)
+    [read] = await _read(AuditQuery(case_id=str(case_id), actions=frozenset({"document:download"})))
+    assert read["justification"] == read["reason"] == read["data_subject_ref"] == DESTROYED
+    assert (read["actor_username"], read["action"], read["case_id"]) == (
+        MARIA.username,
+        "document:download",
+        str(case_id),
+    )
+    [done] = await _read(AuditQuery(case_id=str(case_id), actions=frozenset({"case:destroy"})))
+    assert "versions 2" in str(done["reason"])
+    assert done["data_subject_ref"] == DESTROYED
+    # A copy of the sealed fields taken before no longer opens: the key row is a tombstone.
+    assert (await AUDIT.opened([copy]))[0].fields["justification"] == DESTROYED
+    [key_row] = await AuditCaseKey.select().where(AuditCaseKey.case_id == str(case_id))
+    assert key_row["wrapped_key"] is None
+    # Nor does anything link the records to the pseudonym any more.
+    assert (
+        await AUDIT.subject_query(AuditQuery(data_subject_ref=pseudonym))
+    ).data_subject_indexes == frozenset()
+    assert await _read(AuditQuery(data_subject_ref=pseudonym)) == []
+    after = await overview_of_subject(
+        READER, data_subject_ref=pseudonym, case_id=None, audit=AUDIT, clock=lambda: DUE
+    )
+    assert after.records == 0
+    assert await AuditEvent.count().where(AuditEvent.data_subject_ref == pseudonym) == 0
+
+
+async def test_a_record_without_a_case_keeps_its_fields_in_clear(database: str) -> None:
+    await AUDIT.failed_login(
+        reason="unknown token", client_address="192.0.2.7", user_agent="curl/8",
+        trace_id=None, span_id=None, at=DECIDED,
+    )  # fmt: skip
+    [row] = await AuditEvent.select().where(AuditEvent.action == "auth:login:failed")
+    assert row["reason"] == "unknown token"
+    assert await AuditCaseKey.count() == 0
+
+
+async def test_another_process_seals_nothing_under_a_key_destroyed_since_it_last_used_it(
+    database: str, keys: CaseKeys, store: ObjectStore
+) -> None:
+    case_id = await _a_decided_case(keys, store, reference=REFERENCE)
+    case = await cases_db.case_by_id(case_id)
+    assert case is not None
+    # Another app process: same keys, its own cache, which holds the case's key now.
+    other = AuditLog(pseudonym_key=b"k" * 32, sealing_key=b"s" * 32)
+    await other.about(READER, at=DECIDED, case=case).succeed(Action.CASE_ASSIGN, "before")
+
+    await _sweep(keys, store)
+    await other.about(READER, at=DUE, case=case).deny(
+        Action.CASE_READ_DENIED, "the case was destroyed", code=None
+    )
+
+    [row] = await AuditEvent.select().where(
+        (AuditEvent.case_id == str(case_id)) & (AuditEvent.action == "case:read:denied")
+    )
+    assert row["reason"] == "the case was destroyed", "written in clear, no key to seal with"
+    assert row["data_subject_ref"] == DESTROYED
+    assert row["data_subject_index"] is None

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from portal.domain.actions import Action, Outcome
+from portal.domain.audit import AuditEntry
+from portal.domain.audit_chain import StoredRecord, entry_fields
+from portal.domain.register import ProcessingActivity
+from portal.services.audit_reports import logboek_span
+from portal.services.audit_sealing import DESTROYED
 from portal.web.audit_export import local_time, neutralised
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -36,3 +46,27 @@ def test_a_cell_that_starts_a_formula_gets_an_apostrophe(cell: str, written: str
 )
 def test_times_are_written_in_amsterdam_time_with_their_offset(utc: str, amsterdam: str) -> None:
     assert local_time(utc) == amsterdam
+
+
+def _span_subject(data_subject_ref: str | None) -> tuple[object, object, object]:
+    record = entry_fields(
+        AuditEntry(
+            started_at=T0, ended_at=T0, action=Action.DOCUMENT_DOWNLOAD, outcome=Outcome.PERMIT,
+            processing_activity=ProcessingActivity.DOCUMENT_EXCHANGE,
+            data_subject_ref=data_subject_ref,
+        )
+    )  # fmt: skip
+    attributes = logboek_span(StoredRecord(seq=1, prev_hash="0", hash="1", fields=record))
+    assert isinstance(attributes["attributes"], dict)
+    values = attributes["attributes"]
+    return (
+        values.get("dpl.core.data_subject_id"),
+        values.get("dpl.core.data_subject_id_type"),
+        values.get("portal.data_subject_ref"),
+    )
+
+
+def test_a_logboek_span_names_a_live_subject_by_pseudonym_and_a_destroyed_one_not_at_all() -> None:
+    assert _span_subject("ab" * 32) == ("ab" * 32, "pseudonym", "ab" * 32)
+    assert _span_subject(DESTROYED) == (None, None, DESTROYED)
+    assert _span_subject(None) == (None, None, None)

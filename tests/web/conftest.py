@@ -76,4 +76,5 @@ async def portal(
             http=http,
             tokens={login.username: login.token for login in demo.logins},
             partij_ids=partijen,
+            data_dir=data_dir,
         )

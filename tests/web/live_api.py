@@ -19,7 +19,7 @@ import httpx
 from portal.db.tables import AuditEvent
 from tests.servers.logs import secret
 from tests.web.live import LivePortal
-from tests.web.portal_client import PDF_HEAD, multipart_body
+from tests.web.portal_client import PDF_HEAD, multipart_body, opened_rows
 
 ZVH = "Zorg- en Veiligheidshuis Noord-Limburg"
 
@@ -195,13 +195,14 @@ class LiveApi:
 
 
 async def audit_records(live: LivePortal, *, after: int = 0, **equal: str) -> list[dict[str, Any]]:
-    """The records after seq ``after`` whose columns equal ``equal``, oldest first."""
+    """The records after seq ``after`` whose columns equal ``equal``, oldest first, their
+    sealed fields opened as a reader with the right sees them (compare no sealed column)."""
     async with live.database():
         query = AuditEvent.select().where(AuditEvent.seq > after)
         for column, value in equal.items():
             query = query.where(getattr(AuditEvent, column) == value)
         rows: list[dict[str, Any]] = await query.order_by(AuditEvent.seq)
-        return rows
+        return await opened_rows(live.data_dir, rows)
 
 
 async def last_seq(live: LivePortal) -> int:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from crypto import MasterKey
+from portal.services.audit import PSEUDONYM_KEY_PURPOSE, AuditLog
+from portal.services.audit_sealing import AUDIT_KEY_PURPOSE
 from tests.servers.logs import SECRET_MARKER
 
 AANMELDING_METADATA: dict[str, Any] = {
@@ -80,11 +84,32 @@ def multipart_stream(
     return body(), header
 
 
+def audit_reader(data_dir: Path) -> AuditLog:
+    """The audit log as the portal in ``data_dir`` builds it: it opens the sealed fields."""
+    master = MasterKey.load(data_dir / "master.key")
+    return AuditLog(
+        pseudonym_key=master.key_for(PSEUDONYM_KEY_PURPOSE),
+        sealing_key=master.key_for(AUDIT_KEY_PURPOSE),
+    )
+
+
+async def opened_rows(data_dir: Path, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``audit_event`` rows as a reader with the right sees them: personal fields opened."""
+    return [dict(row) for row in await audit_reader(data_dir).opened_columns(list(rows))]
+
+
 @dataclass
 class PortalClient:
     http: httpx.AsyncClient
     tokens: dict[str, str]
     partij_ids: dict[str, str] = field(default_factory=dict)
+    data_dir: Path | None = None
+
+    async def opened(self, *rows: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+        """Audit rows read straight from the table, their sealed fields opened."""
+        assert self.data_dir is not None, "the portal fixture names its data directory"
+        assert all(row is not None for row in rows), "no such audit record"
+        return await opened_rows(self.data_dir, [row for row in rows if row is not None])
 
     def auth(self, user: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[user]}"}

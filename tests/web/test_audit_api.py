@@ -21,8 +21,9 @@ from portal.domain.actions import Action
 from portal.domain.audit import AuditEntry
 from portal.domain.register import REGISTER
 from portal.domain.retention import add_months
+from portal.web.dutch import AUDIT_COLUMNS
 from tests.web.conftest import MovableClock
-from tests.web.portal_client import AANMELDING_METADATA, PortalClient, pdf_bytes
+from tests.web.portal_client import AANMELDING_METADATA, JUSTIFICATION, PortalClient, pdf_bytes
 
 # Covered by tests against a real server, where a client can really go away mid-stream.
 COVERED_BY_LIVE_TESTS = {
@@ -200,6 +201,43 @@ async def test_exports_as_csv_and_as_logboek_dataverwerkingen_json_lines(
     exports = await _records(action="audit:export")
     assert len(exports) == 2
     assert "csv" in exports[0]["reason"]
+
+
+async def test_issue_10_3_a_justification_is_sealed_in_its_row_and_shown_opened_to_readers(
+    portal: PortalClient,
+) -> None:
+    case_id, document_id = await _document(portal, "ZVH-S-1")
+    assert (await portal.download(document_id)).status_code == 200
+
+    [row] = await _records(action="document:download")
+    for name in ("reason", "justification", "data_subject_ref"):
+        assert str(row[name]).startswith(f"sealed:v1:{case_id}:"), name
+    assert JUSTIFICATION not in json.dumps(row, default=str)
+
+    searched = await portal.http.get(
+        "/api/v1/audit",
+        params={"case": case_id, "action": "document:download"},
+        headers=portal.auth("erin"),
+    )
+    [record] = searched.json()["records"]
+    assert record["justification"] == JUSTIFICATION
+    assert record["hash"] == row["hash"], "the chain hashes the stored, sealed form"
+    as_csv = await portal.http.get(
+        "/api/v1/audit/export",
+        params={"format": "csv", "case": case_id, "action": "document:download"},
+        headers=portal.auth("erin"),
+    )
+    text = as_csv.content.decode("utf-8-sig")
+    [line] = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+    assert line[AUDIT_COLUMNS["justification"]] == JUSTIFICATION
+    overview = await portal.http.get(
+        "/api/v1/audit/subjects",
+        params={"data_subject_id": record["data_subject_ref"]},
+        headers=portal.auth("erin"),
+    )
+    assert overview.json()["recipients"] == [
+        portal.partij_ids["Zorg- en Veiligheidshuis Noord-Limburg"]
+    ]
 
 
 async def test_a_providing_partij_gets_the_disclosure_record_of_its_documents_art_8(

@@ -40,8 +40,9 @@ async def test_art_8_a_justification_posted_as_json_streams_the_document(
     assert response.headers["x-content-sha256"] == hashlib.sha256(content).hexdigest()
     assert response.headers["content-disposition"].startswith("attachment;")
     assert response.headers["cache-control"] == "no-store"
-    permit = await AuditEvent.select().where(AuditEvent.action == "document:download").first()
-    assert permit is not None
+    [permit] = await portal.opened(
+        await AuditEvent.select().where(AuditEvent.action == "document:download").first()
+    )
     assert permit["justification"] == JUSTIFICATION
 
 
@@ -88,13 +89,12 @@ async def test_art_8_a_justification_in_the_query_string_is_refused_and_recorded
     assert response.status_code == 400
     assert "POST" in response.json()["detail"]
     assert "body" in response.json()["detail"]
-    denial = (
+    [denial] = await portal.opened(
         await AuditEvent.select()
         .where(AuditEvent.action == "document:download:denied")
         .order_by(AuditEvent.seq, ascending=False)
         .first()
     )
-    assert denial is not None
     assert denial["reason"] == "justification sent in the URL"
     assert denial["document_id"] is not None
     every_record = json.dumps(await AuditEvent.select(), default=str)
@@ -155,8 +155,9 @@ async def test_revoking_takes_its_reason_in_the_body(portal: PortalClient) -> No
     assert revoked.json()["revoked_at"] is not None
     shown = await portal.http.get(f"/api/v1/grants/{grant_id}", headers=portal.auth("alice"))
     assert shown.json() == revoked.json()
-    row = await AuditEvent.select().where(AuditEvent.action == "grant:revoke").first()
-    assert row is not None
+    [row] = await portal.opened(
+        await AuditEvent.select().where(AuditEvent.action == "grant:revoke").first()
+    )
     assert "rol beëindigd" in row["reason"]
     missing = await portal.http.post(
         f"/api/v1/grants/{grant_id}/revoke", json={}, headers=portal.auth("alice")

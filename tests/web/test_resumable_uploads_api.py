@@ -17,6 +17,7 @@ import pytest
 from crypto import MasterKey
 from portal.db.tables import AuditEvent, Document, ResumableUpload, ResumableUploadPart
 from portal.services.audit import PSEUDONYM_KEY_PURPOSE, AuditLog
+from portal.services.audit_sealing import AUDIT_KEY_PURPOSE
 from portal.services.resumable_uploads import sweep_expired_uploads
 from storage import LocalObjectStore
 from tests.web.conftest import MovableClock
@@ -378,8 +379,10 @@ async def test_a_stale_upload_expires_and_the_sweep_removes_its_stage(
     assert (await _patch(portal, url, 0, content[:5000])).status_code == 204
     clock.advance(hours=23)
     store = LocalObjectStore(data_dir / "objects")
+    master = MasterKey.load(data_dir / "master.key")
     audit = AuditLog(
-        pseudonym_key=MasterKey.load(data_dir / "master.key").key_for(PSEUDONYM_KEY_PURPOSE)
+        pseudonym_key=master.key_for(PSEUDONYM_KEY_PURPOSE),
+        sealing_key=master.key_for(AUDIT_KEY_PURPOSE),
     )
     swept = await sweep_expired_uploads(now=clock(), store=store, audit=audit, operator="test")
     assert swept.expired == 0

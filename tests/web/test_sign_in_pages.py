@@ -32,6 +32,7 @@ from portal.domain.partijen import Role
 from portal.domain.sign_in import SessionPolicy, SignInPolicy
 from portal.services import users
 from portal.services.audit import PSEUDONYM_KEY_PURPOSE, AuditLog
+from portal.services.audit_sealing import AUDIT_KEY_PURPOSE
 from portal.services.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
 from portal.services.sign_in import (
     CREDENTIAL_KEY_PURPOSE,
@@ -62,7 +63,10 @@ class Site:
         """The sign-in service as `portal user ...` builds it: same keys, same database."""
         master = MasterKey.load(self.settings.effective_master_key_file)
         return SignIn(
-            audit=AuditLog(pseudonym_key=master.key_for(PSEUDONYM_KEY_PURPOSE)),
+            audit=AuditLog(
+                pseudonym_key=master.key_for(PSEUDONYM_KEY_PURPOSE),
+                sealing_key=master.key_for(AUDIT_KEY_PURPOSE),
+            ),
             clock=self.clock,
             box=SecretBox(master.key_for(CREDENTIAL_KEY_PURPOSE)),
             name_key=master.key_for(NAME_KEY_PURPOSE),
