@@ -140,8 +140,8 @@ class AuditLog:
         return replace(query, data_subject_indexes=indexes)
 
     async def destroy_case_audit_key(self, case_id: str, *, now: datetime) -> bool:
-        """Shred the key of the case's audit fields (inside the transaction that shreds its
-        OpenPGP key); True if a live key went."""
+        """Shred the key of the case's audit fields (just before its OpenPGP key, in step 2
+        of a destruction); True if a live key went."""
         return await self._sealer.destroy(case_id, now=now)
 
     def about(self, context: RequestContext, *, at: datetime, **about: Unpack[About]) -> Recording:

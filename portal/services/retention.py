@@ -336,13 +336,14 @@ async def _complete_destruction(
 ) -> Destruction | None:
     """Steps 2 to 4 of the module docstring, for a case marked already; None if another
     run finished it in between (nothing is then recorded, counted or reported twice)."""
-    async with write_transaction():
-        # One transaction: a kill leaves the documents' key and the audit key both or
-        # neither, and the rerun shreds what is left.
-        await audit.destroy_case_audit_key(str(case_id), now=completed_at)
-        # Read before the shredding, for the report; gone if a killed run shredded it already.
-        case_key = await case_keys_db.case_key(case_id)
-        key_destroyed = await destroy_case_key(case_id=case_id, keys=keys)
+    # The audit key first, then the documents' key, each committed: a kill between them
+    # leaves a marked case (refused everywhere) whose rerun shreds what is left. The
+    # documents' key row is deleted and committed before its cached copy is forgotten,
+    # so the gpg keyring is never waited for inside a transaction.
+    await audit.destroy_case_audit_key(str(case_id), now=completed_at)
+    # Read before the shredding, for the report; gone if a killed run shredded it already.
+    case_key = await case_keys_db.case_key(case_id)
+    key_destroyed = await destroy_case_key(case_id=case_id, keys=keys)
     object_keys = await retention_db.object_keys_of_case(case_id)
     objects, versions = await asyncio.to_thread(_delete_objects, store, case_id, object_keys)
     # Outside the transaction: the first use generates and stores the key.

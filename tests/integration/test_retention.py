@@ -341,7 +341,8 @@ READER = RequestContext(actor=MARIA)
 @pytest.fixture
 def signer() -> Iterator[AuditSigner]:
     home = Path(tempfile.mkdtemp(prefix="s", dir="/tmp"))  # short: GnuPG sockets
-    yield AuditSigner(keys=SigningKeys(GnuPGHome(home)), master_key=MasterKey.generate())
+    # The sweep's signer (signer_of) opens the same stored signing key: one master key.
+    yield AuditSigner(keys=SigningKeys(GnuPGHome(home)), master_key=MASTER_KEY)
     subprocess.run(
         ["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], capture_output=True, check=False
     )
