@@ -249,6 +249,23 @@ def throttle_policy(settings: Settings) -> ThrottlePolicy:
     )
 
 
+async def sweep_with(
+    adapters: Adapters, *, now: datetime, dry_run: bool, sign_in: SignIn, operator: str
+) -> FullSweep:
+    """The retention sweep wired to ``adapters``: what the CLI and the server's schedule run."""
+    return await run_sweep(
+        now=now,
+        dry_run=dry_run,
+        store=adapters.object_store,
+        keys=adapters.case_keys,
+        signer=adapters.signer,
+        audit=adapters.audit,
+        sign_in=sign_in,
+        operator=operator,
+        stale_upload_age=timedelta(seconds=adapters.settings.stale_upload_seconds),
+    )
+
+
 def build_sign_in(adapters: Adapters, *, clock: Clock) -> SignIn:
     """The web pages' sign-in, with keys derived from the master key: the same in every
     app process, so a session, a lock or a sealed TOTP seed means the same everywhere."""
@@ -347,16 +364,12 @@ def create_app(
     )
 
     async def scheduled_sweep(now: datetime) -> FullSweep:
-        return await run_sweep(
+        return await sweep_with(
+            adapters,
             now=now,
             dry_run=False,
-            store=adapters.object_store,
-            keys=adapters.case_keys,
-            signer=adapters.signer,
-            audit=adapters.audit,
             sign_in=page_deps.sign_in,
             operator=SCHEDULED_SWEEP_OPERATOR,
-            stale_upload_age=timedelta(seconds=settings.stale_upload_seconds),
         )
 
     def background_tasks() -> list[asyncio.Task[None]]:

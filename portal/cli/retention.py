@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,23 +50,18 @@ def retention_sweep(now_text: str | None, dry_run: bool) -> None:
     run finishes any destruction that was begun. A case under a legal hold is left alone
     and printed as held, with since when (never the hold's reason).
     """
-    from portal.app import build_sign_in
-    from portal.services.retention import run_sweep
+    from portal.app import build_sign_in, sweep_with
 
     now = _moment(now_text) if now_text else system_clock()
 
     async def run(adapters: Adapters) -> FullSweep:
         # The same function the server runs on its schedule (PORTAL_RETENTION_SWEEP_SECONDS).
-        return await run_sweep(
+        return await sweep_with(
+            adapters,
             now=now,
             dry_run=dry_run,
-            store=adapters.object_store,
-            keys=adapters.case_keys,
-            signer=adapters.signer,
-            audit=adapters.audit,
             sign_in=build_sign_in(adapters, clock=lambda: now),
             operator=operator(),
-            stale_upload_age=timedelta(seconds=adapters.settings.stale_upload_seconds),
         )
 
     from storage import StorageError
